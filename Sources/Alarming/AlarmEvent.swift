@@ -1,0 +1,59 @@
+import Synchronization
+
+/// Something that happened to an alarm, published after it was journalled.
+public struct AlarmEvent: Sendable {
+    public enum Change: Sendable, Hashable {
+        case raised
+        case routed
+        case delivery(phoneID: Int64, status: DeliveryStatus)
+        case acknowledged(by: String, phoneID: Int64?)
+        case ended(EndReason)
+    }
+
+    public var alarm: Alarm
+    public var change: Change
+
+    public init(alarm: Alarm, change: Change) {
+        self.alarm = alarm
+        self.change = change
+    }
+}
+
+/// Fans alarm events out to any number of subscribers. A subscriber that falls behind loses the
+/// oldest events rather than slowing the alarm service down; every event carries the full alarm,
+/// so the next one brings it up to date.
+public final class AlarmEventHub: Sendable {
+    private let subscribers = Mutex<[Int: AsyncStream<AlarmEvent>.Continuation]>([:])
+    private let nextID = Atomic<Int>(0)
+    private let bufferSize: Int
+
+    public init(bufferSize: Int = 1024) {
+        self.bufferSize = bufferSize
+    }
+
+    public func subscribe() -> AsyncStream<AlarmEvent> {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream<AlarmEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        }
+        subscribers.withLock { $0[id] = continuation }
+        return stream
+    }
+
+    public func publish(_ event: AlarmEvent) {
+        let current = subscribers.withLock { Array($0.values) }
+        for continuation in current { continuation.yield(event) }
+    }
+
+    public var subscriberCount: Int { subscribers.withLock { $0.count } }
+
+    /// Ends every subscription, for shutdown.
+    public func finish() {
+        let current = subscribers.withLock { all -> [AsyncStream<AlarmEvent>.Continuation] in
+            defer { all.removeAll() }
+            return Array(all.values)
+        }
+        for continuation in current { continuation.finish() }
+    }
+}

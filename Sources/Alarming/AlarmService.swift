@@ -1,0 +1,454 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+
+/// Settings of the alarm core that a reload may change.
+public struct AlarmSettings: Sendable, Hashable {
+    /// Where alarms for unknown groups, undeliverable alarms and supervision faults go.
+    public var technicalGroup: String?
+
+    public init(technicalGroup: String? = nil) {
+        self.technicalGroup = technicalGroup
+    }
+}
+
+public enum AlarmServiceError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notFound(AlarmID)
+    case alreadyEnded(AlarmID)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): "no alarm \(id)"
+        case .alreadyEnded(let id): "alarm \(id) has already ended"
+        }
+    }
+}
+
+/// Owns the life of every open alarm: routing, pushing through the drivers with retries,
+/// repetitions, acknowledgement, ending, and resuming after a restart. Every change is journalled
+/// before it is published, and `raise` returns only once the alarm is on disk.
+public actor AlarmService {
+    private let journal: any AlarmJournal
+    private let directory: any Directory
+    private var drivers: [String: any DeliveryDriver]
+    private var settings: AlarmSettings
+    private let clock: any AlarmClock
+    private let logger: Logger
+    public nonisolated let events: AlarmEventHub
+
+    private var open: [AlarmID: Alarm] = [:]
+    private var tasks: [AlarmID: Task<Void, Never>] = [:]
+    /// Open technical alarms by their fault key, so a fault raises one alarm, not one per check.
+    private var technical: [String: AlarmID] = [:]
+    private var stopped = false
+
+    public init(
+        journal: any AlarmJournal,
+        directory: any Directory,
+        drivers: [any DeliveryDriver],
+        settings: AlarmSettings,
+        clock: any AlarmClock = SystemAlarmClock(),
+        events: AlarmEventHub = AlarmEventHub(),
+        logger: Logger = Logger(label: "tocsin.alarming")
+    ) {
+        self.journal = journal
+        self.directory = directory
+        self.drivers = Dictionary(drivers.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        self.settings = settings
+        self.clock = clock
+        self.events = events
+        self.logger = logger
+    }
+
+    // MARK: - Lifecycle
+
+    /// Loads the alarms that had not ended and resumes their delivery. Returns how many.
+    @discardableResult
+    public func start() async throws -> Int {
+        let alarms = try await journal.openAlarms()
+        for alarm in alarms {
+            open[alarm.id] = alarm
+            if alarm.request.source.kind == .technical, let key = alarm.request.sourceReference {
+                technical[key] = alarm.id
+            }
+        }
+        for alarm in alarms { spawn(alarm.id) }
+        if !alarms.isEmpty {
+            logger.notice("resuming open alarms", metadata: ["count": "\(alarms.count)"])
+        }
+        return alarms.count
+    }
+
+    /// Stops all delivery work. Open alarms stay open in the journal and resume at the next start.
+    public func shutdown() async {
+        stopped = true
+        let running = Array(tasks.values)
+        tasks.removeAll()
+        for task in running { task.cancel() }
+        for task in running { await task.value }
+    }
+
+    public func update(settings: AlarmSettings) {
+        self.settings = settings
+    }
+
+    public func register(driver: any DeliveryDriver) {
+        drivers[driver.name] = driver
+    }
+
+    public var openCount: Int { open.count }
+
+    // MARK: - Requests from adapters and staff
+
+    /// Records a new alarm durably and starts its delivery. When this returns, the caller may
+    /// acknowledge its peer: the alarm survives a crash from here on.
+    public func raise(_ request: AlarmRequest) async throws -> Alarm {
+        let alarm = try await journal.record(request, at: clock.now())
+        open[alarm.id] = alarm
+        events.publish(AlarmEvent(alarm: alarm, change: .raised))
+        spawn(alarm.id)
+        return alarm
+    }
+
+    /// A person confirmed the alarm. With a phone, under the `all` rule, the alarm ends only when
+    /// every phone that took it has acknowledged; without one (web page, REST) it ends at once.
+    public func acknowledge(_ id: AlarmID, by person: String, phoneID: Int64? = nil) async throws -> Alarm {
+        guard var alarm = open[id] else { throw try await missing(id) }
+        var entries: [JournalEntry] = [.acknowledged(by: person, phoneID: phoneID)]
+        let now = clock.now()
+        if let phoneID, let index = alarm.deliveries.firstIndex(where: { $0.destination.phoneID == phoneID }) {
+            alarm.deliveries[index].status = .acknowledged
+            alarm.deliveries[index].updatedAt = now
+        }
+        var satisfied = true
+        if phoneID != nil, await rule(for: alarm) == .all {
+            let reached = alarm.deliveries.filter { $0.status.hasTakenAlarm }
+            satisfied = reached.allSatisfy { $0.status == .acknowledged }
+        }
+        var changes: [AlarmEvent.Change] = [.acknowledged(by: person, phoneID: phoneID)]
+        if satisfied {
+            alarm.state = .acknowledged
+            alarm.acknowledgedAt = now
+            alarm.acknowledgedBy = person
+            entries.append(.stateChanged(.acknowledged))
+            close(&alarm, reason: .finished, by: person, at: now, entries: &entries)
+            changes.append(.ended(.finished))
+        }
+        alarm = await commit(alarm, entries: entries, changes: changes)
+        if satisfied { finish(id) }
+        return alarm
+    }
+
+    /// Ends an alarm on behalf of its source (`.client`), an operator or the server.
+    public func end(_ id: AlarmID, reason: EndReason, by actor: String?) async throws -> Alarm {
+        guard var alarm = open[id] else { throw try await missing(id) }
+        var entries: [JournalEntry] = []
+        close(&alarm, reason: reason, by: actor, at: clock.now(), entries: &entries)
+        alarm = await commit(alarm, entries: entries, changes: [.ended(reason)])
+        finish(id)
+        return alarm
+    }
+
+    public func alarm(id: AlarmID) async throws -> Alarm? {
+        if let alarm = open[id] { return alarm }
+        return try await journal.alarm(id: id)
+    }
+
+    public func alarms(matching query: AlarmQuery) async throws -> [Alarm] {
+        try await journal.alarms(matching: query)
+    }
+
+    /// The running alarm from this source with this reference, if any (ESPA-X duplicate
+    /// `CP-PR-REF`, ESPA 4.4.4 reset by call address).
+    public func openAlarm(source: AlarmSource, reference: String) -> Alarm? {
+        open.values.first { $0.request.source == source && $0.request.sourceReference == reference }
+    }
+
+    public var openAlarms: [Alarm] { open.values.sorted { $0.id < $1.id } }
+
+    // MARK: - Technical alarms
+
+    /// Raises one technical alarm per fault key; raising it again while it is open does nothing.
+    @discardableResult
+    public func raiseTechnical(key: String, text: String, priority: Priority = .high) async -> AlarmID? {
+        if let id = technical[key], open[id] != nil { return id }
+        guard let group = settings.technicalGroup else {
+            logger.critical("technical fault with no technical group configured", metadata: ["fault": "\(key)", "text": "\(text)"])
+            return nil
+        }
+        let request = AlarmRequest(
+            source: AlarmSource(kind: .technical, name: "tocsin"),
+            sourceReference: key,
+            target: .group(group),
+            text: text,
+            priority: priority
+        )
+        do {
+            let alarm = try await raise(request)
+            technical[key] = alarm.id
+            return alarm.id
+        } catch {
+            logger.critical("technical alarm could not be journalled", metadata: ["fault": "\(key)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// The fault is gone: ends its technical alarm, if one is open.
+    public func clearTechnical(key: String) async {
+        guard let id = technical.removeValue(forKey: key), open[id] != nil else { return }
+        _ = try? await end(id, reason: .finished, by: "tocsin")
+    }
+
+    // MARK: - Delivery
+
+    private func spawn(_ id: AlarmID) {
+        guard !stopped, tasks[id] == nil else { return }
+        tasks[id] = Task { [weak self] in
+            await self?.run(id)
+        }
+    }
+
+    private func run(_ id: AlarmID) async {
+        defer { tasks[id] = nil }
+        if open[id]?.state == .received {
+            await routeAlarm(id)
+        }
+        guard let alarm = open[id], alarm.isOpen else { return }
+
+        // The first push goes to every destination that has not taken the alarm yet. After a
+        // restart that skips the ones that had accepted it: nobody is paged twice for one push.
+        let firstPush = alarm.deliveries.filter { $0.status == .pending || $0.status == .sending }
+        await push(id, to: firstPush.map(\.destination), repetition: 0)
+        guard let afterFirst = open[id], afterFirst.isOpen else { return }
+        if !afterFirst.deliveries.contains(where: { $0.status.hasTakenAlarm }) {
+            await fail(id, reason: "no destination took the alarm")
+            return
+        }
+        await repeatUntilAcknowledged(id)
+    }
+
+    private func routeAlarm(_ id: AlarmID) async {
+        guard var alarm = open[id] else { return }
+        let routing = await route(alarm.request)
+        let now = clock.now()
+        alarm.routedGroup = routing.group
+        alarm.routingNote = routing.note
+        alarm.deliveries = routing.destinations.map { Delivery(destination: $0, updatedAt: now) }
+        alarm.state = .dispatching
+        if let note = routing.note {
+            logger.warning("alarm rerouted", metadata: ["alarm": "\(id)", "note": "\(note)"])
+        }
+        _ = await commit(
+            alarm,
+            entries: [.routed(group: routing.group, destinations: routing.destinations.count, note: routing.note), .stateChanged(.dispatching)],
+            changes: [.routed]
+        )
+        if routing.destinations.isEmpty {
+            await fail(id, reason: routing.note ?? "group \(routing.group ?? "?") has no member who can take alarms")
+        }
+    }
+
+    private struct Routing {
+        var group: String?
+        var destinations: [Destination]
+        var note: String?
+    }
+
+    private func route(_ request: AlarmRequest) async -> Routing {
+        switch request.target {
+        case .group(let number):
+            if let group = await lookupGroup(number) {
+                return await routing(to: group, note: nil)
+            }
+            return await technicalRouting(note: "unknown group \(number)")
+        case .phone(let address):
+            do {
+                if let phone = try await directory.phone(address: address) {
+                    let destination = Destination(phoneID: phone.id, name: phone.name, driver: phone.driver, address: phone.address)
+                    return Routing(group: nil, destinations: [destination], note: nil)
+                }
+            } catch {
+                logger.error("directory lookup failed", metadata: ["phone": "\(address)", "error": "\(error)"])
+            }
+            return await technicalRouting(note: "unknown phone \(address)")
+        }
+    }
+
+    private func technicalRouting(note: String) async -> Routing {
+        guard let number = settings.technicalGroup, let group = await lookupGroup(number) else {
+            return Routing(group: nil, destinations: [], note: "\(note), and no technical group to raise it to")
+        }
+        return await routing(to: group, note: "\(note), raised to technical group \(number)")
+    }
+
+    private func lookupGroup(_ number: String) async -> Group? {
+        do {
+            return try await directory.group(number: number)
+        } catch {
+            logger.error("directory lookup failed", metadata: ["group": "\(number)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func routing(to group: Group, note: String?) async -> Routing {
+        var destinations: [Destination] = []
+        var skipped: [String] = []
+        var seen = Set<Int64>()
+        for memberID in group.memberIDs {
+            guard let member = try? await directory.member(id: memberID) else { continue }
+            guard member.presence.canTakeAlarms else {
+                skipped.append("\(member.name) (\(member.presence.rawValue))")
+                continue
+            }
+            guard let phone = try? await directory.phone(id: member.phoneID), seen.insert(phone.id).inserted else { continue }
+            destinations.append(Destination(phoneID: phone.id, memberID: member.id, name: member.name, driver: phone.driver, address: phone.address))
+        }
+        var notes = note.map { [$0] } ?? []
+        if !skipped.isEmpty { notes.append("skipped " + skipped.joined(separator: ", ")) }
+        return Routing(group: group.number, destinations: destinations, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+    }
+
+    private func rule(for alarm: Alarm) async -> AcknowledgementRule {
+        guard let number = alarm.routedGroup, let group = await lookupGroup(number) else { return .any }
+        return group.rule
+    }
+
+    private func push(_ id: AlarmID, to destinations: [Destination], repetition: Int) async {
+        await withTaskGroup(of: Void.self) { tasks in
+            for destination in destinations {
+                tasks.addTask { await self.push(id, to: destination, repetition: repetition) }
+            }
+        }
+    }
+
+    private func push(_ id: AlarmID, to destination: Destination, repetition: Int) async {
+        guard let driver = drivers[destination.driver] else {
+            await recordOutcome(id, destination, repetition: repetition, .failed(reason: "no delivery driver named \(destination.driver)", retryable: false), final: true)
+            return
+        }
+        let policy = driver.retryPolicy
+        for attempt in 1...policy.maxAttempts {
+            guard !Task.isCancelled, var alarm = open[id], alarm.isOpen,
+                  let index = alarm.deliveries.firstIndex(where: { $0.destination.phoneID == destination.phoneID }),
+                  alarm.deliveries[index].status != .acknowledged
+            else { return }
+            alarm.deliveries[index].attempts += 1
+            if repetition == 0 { alarm.deliveries[index].status = .sending }
+            alarm.deliveries[index].updatedAt = clock.now()
+            alarm = await commit(alarm, entries: [.attempt(phoneID: destination.phoneID, attempt: attempt, repetition: repetition)], changes: [])
+
+            let outcome = await driver.deliver(DeliveryRequest(alarm: alarm, destination: destination, attempt: attempt, repetition: repetition))
+            if case .failed(_, true) = outcome, attempt < policy.maxAttempts {
+                await recordOutcome(id, destination, repetition: repetition, outcome, final: false)
+                do { try await clock.sleep(for: policy.backoff(after: attempt)) } catch { return }
+                continue
+            }
+            await recordOutcome(id, destination, repetition: repetition, outcome, final: true)
+            return
+        }
+    }
+
+    private func recordOutcome(_ id: AlarmID, _ destination: Destination, repetition: Int, _ outcome: DeliveryOutcome, final: Bool) async {
+        guard var alarm = open[id], let index = alarm.deliveries.firstIndex(where: { $0.destination.phoneID == destination.phoneID }) else { return }
+        var delivery = alarm.deliveries[index]
+        let previous = delivery.status
+        switch outcome {
+        case .accepted:
+            if previous != .acknowledged { delivery.status = .accepted }
+        case .queued:
+            if previous != .acknowledged && previous != .accepted { delivery.status = .queued }
+        case .failed:
+            // A repetition that fails does not undo an earlier accepted push.
+            if final && !previous.hasTakenAlarm { delivery.status = .failed }
+        }
+        if final && repetition > 0 { delivery.repetitions = max(delivery.repetitions, repetition) }
+        delivery.lastOutcome = outcome.summary
+        delivery.updatedAt = clock.now()
+        alarm.deliveries[index] = delivery
+        var entries: [JournalEntry] = [.outcome(phoneID: destination.phoneID, status: delivery.status, detail: outcome.summary)]
+        if delivery.status.hasTakenAlarm && alarm.state == .dispatching {
+            alarm.state = .delivered
+            entries.append(.stateChanged(.delivered))
+        }
+        if case .failed = outcome, final {
+            logger.warning("delivery failed", metadata: ["alarm": "\(id)", "phone": "\(destination.name)", "driver": "\(destination.driver)", "outcome": "\(outcome.summary)"])
+        }
+        _ = await commit(alarm, entries: entries, changes: [.delivery(phoneID: destination.phoneID, status: delivery.status)])
+    }
+
+    private func repeatUntilAcknowledged(_ id: AlarmID) async {
+        guard let number = open[id]?.routedGroup, let group = await lookupGroup(number), group.repetitions > 0 else { return }
+        let interval = Duration.seconds(min(max(group.repeatInterval, Group.repeatIntervalRange.lowerBound), Group.repeatIntervalRange.upperBound))
+        while true {
+            guard let alarm = open[id], alarm.isOpen else { return }
+            let done = alarm.deliveries.map(\.repetitions).max() ?? 0
+            guard done < group.repetitions else { return }
+            do { try await clock.sleep(for: interval) } catch { return }
+            guard let current = open[id], current.isOpen else { return }
+            let targets = current.deliveries.filter { $0.status != .acknowledged }.map(\.destination)
+            if targets.isEmpty { return }
+            await push(id, to: targets, repetition: done + 1)
+            // A repetition to a destination that has no driver still counts, so the loop ends.
+            if let after = open[id], (after.deliveries.map(\.repetitions).max() ?? 0) <= done { return }
+        }
+    }
+
+    private func fail(_ id: AlarmID, reason: String) async {
+        guard var alarm = open[id], alarm.isOpen else { return }
+        var entries: [JournalEntry] = []
+        close(&alarm, reason: .failure, by: nil, at: clock.now(), entries: &entries)
+        logger.error("alarm could not be delivered", metadata: ["alarm": "\(id)", "reason": "\(reason)"])
+        _ = await commit(alarm, entries: entries, changes: [.ended(.failure)])
+        finish(id)
+        if alarm.request.source.kind != .technical {
+            let target = alarm.routedGroup ?? alarm.request.target.value
+            await raiseTechnical(
+                key: "undeliverable:\(id)",
+                text: "Alarm \(id) for \(target) could not be delivered (\(reason)): \(alarm.request.text)",
+                priority: alarm.request.priority < .high ? alarm.request.priority : .high
+            )
+        }
+    }
+
+    // MARK: - Bookkeeping
+
+    private func close(_ alarm: inout Alarm, reason: EndReason, by actor: String?, at now: Date, entries: inout [JournalEntry]) {
+        alarm.state = .ended
+        alarm.endReason = reason
+        alarm.endedAt = now
+        alarm.endedBy = actor
+        entries.append(.ended(reason: reason, by: actor))
+    }
+
+    /// Forgets a closed alarm and stops its delivery task, unless that task is the caller.
+    private func finish(_ id: AlarmID) {
+        open[id] = nil
+        if let key = technical.first(where: { $0.value == id })?.key { technical[key] = nil }
+        tasks.removeValue(forKey: id)?.cancel()
+    }
+
+    /// Journals a change and then publishes it. If the journal cannot be written the alarm still
+    /// goes on in memory: delivering an alarm matters more than recording it.
+    private func commit(_ alarm: Alarm, entries: [JournalEntry], changes: [AlarmEvent.Change]) async -> Alarm {
+        var alarm = alarm
+        let now = clock.now()
+        alarm.revision += 1
+        alarm.updatedAt = now
+        if alarm.isOpen { open[alarm.id] = alarm }
+        do {
+            try await journal.update(alarm, entries: entries, at: now)
+        } catch {
+            logger.critical("journal write failed", metadata: ["alarm": "\(alarm.id)", "error": "\(error)"])
+        }
+        for change in changes { events.publish(AlarmEvent(alarm: alarm, change: change)) }
+        return alarm
+    }
+
+    private func missing(_ id: AlarmID) async throws -> AlarmServiceError {
+        if let stored = try await journal.alarm(id: id), !stored.isOpen { return .alreadyEnded(id) }
+        return .notFound(id)
+    }
+}
