@@ -56,7 +56,6 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Page"), .copy("openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         .target(
