@@ -1,0 +1,50 @@
+# Tocsin: `make run` runs the daemon on its embedded defaults, `make test` runs every test.
+# Both install the Debian packages they need first (as root, or through sudo).
+
+SWIFT      ?= swift
+CONFIG     ?=
+SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+# Build and run: the C libraries; test: a real browser, its driver and Python for the browser test.
+BUILD_PACKAGES := pkg-config libsqlite3-dev libudev-dev libxml2-dev
+TEST_PACKAGES  := chromium chromium-driver python3
+BIN_DEBUG   = $(shell $(SWIFT) build --show-bin-path)
+BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path)
+
+.PHONY: run test bench package deps-build deps-test build clean
+
+define ensure_packages
+	@missing=""; for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps-build:
+	$(call ensure_packages,$(BUILD_PACKAGES))
+
+deps-test: deps-build
+	$(call ensure_packages,$(TEST_PACKAGES))
+
+build: deps-build
+	$(SWIFT) build --product tocsin
+
+run: build
+	$(BIN_DEBUG)/tocsin run $(if $(CONFIG),--config $(CONFIG))
+
+test: deps-test
+	$(SWIFT) build --build-tests
+	TOCSIN_BINARY=$(BIN_DEBUG)/tocsin $(SWIFT) test --skip-build
+	bash Tests/Browser/run.sh $(BIN_DEBUG)/tocsin
+
+bench: deps-test
+	$(SWIFT) build -c release --static-swift-stdlib --product tocsin
+	$(SWIFT) build -c release --product TocsinBenchmarks
+	$(BIN_RELEASE)/TocsinBenchmarks --tocsin $(BIN_RELEASE)/tocsin --output Benchmarks/RESULTS.md
+
+package: deps-build
+	$(SWIFT) build -c release --static-swift-stdlib --product tocsin
+	bash Board/package.sh $(BIN_RELEASE)/tocsin
+
+clean:
+	rm -rf .build dist

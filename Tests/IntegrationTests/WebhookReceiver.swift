@@ -1,0 +1,174 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A webhook endpoint on 127.0.0.1 that records every request it gets and answers as the test says:
+/// at once with a status, or not until released (a slow receiver, to catch deliveries in flight).
+final class WebhookReceiver: Sendable {
+    struct Received: Sendable {
+        var path: String
+        var headers: [(String, String)]
+        var body: String
+        var json: [String: JSONValue]
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+    }
+
+    enum Answer: Sendable {
+        case status(Int)
+        case hold
+    }
+
+    private struct State {
+        var received: [Received] = []
+        var answers: [String: Answer] = [:]
+        var held: [(EventLoop, @Sendable () -> Void)] = []
+    }
+
+    private let state = Mutex(State())
+    private let channel: any Channel
+    let port: Int
+
+    init() async throws {
+        let receiver = Box()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(Handler(receiver: receiver))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        self.channel = channel
+        self.port = channel.localAddress?.port ?? 0
+        receiver.value = self
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    func answer(_ path: String, with answer: Answer) {
+        state.withLock { $0.answers[path] = answer }
+    }
+
+    var received: [Received] { state.withLock { $0.received } }
+
+    func received(path: String) -> [Received] { received.filter { $0.path == path } }
+
+    /// Answers every held request with 200 and stops holding.
+    func releaseHeld() {
+        let held = state.withLock { state -> [(EventLoop, @Sendable () -> Void)] in
+            defer { state.held.removeAll() }
+            return state.held
+        }
+        for (loop, respond) in held { loop.execute(respond) }
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+
+    fileprivate func handle(_ request: Received, on loop: EventLoop, respond: @escaping @Sendable (Int) -> Void) {
+        let answer = state.withLock { state -> Answer in
+            state.received.append(request)
+            let answer = state.answers[request.path] ?? .status(200)
+            if case .hold = answer { state.held.append((loop, { respond(200) })) }
+            return answer
+        }
+        if case .status(let code) = answer { respond(code) }
+    }
+
+    fileprivate final class Box: @unchecked Sendable {
+        weak var value: WebhookReceiver?
+    }
+
+    private final class Handler: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+        let receiver: Box
+        var head: HTTPRequestHead?
+        var body = ByteBuffer()
+
+        init(receiver: Box) { self.receiver = receiver }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head):
+                self.head = head
+                body.clear()
+            case .body(var chunk):
+                body.writeBuffer(&chunk)
+            case .end:
+                guard let head else { return }
+                let text = body.readString(length: body.readableBytes) ?? ""
+                let json = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8))) ?? [:]
+                let request = Received(path: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: text, json: json)
+                let channel = context.channel
+                let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                receiver.value?.handle(request, on: context.eventLoop) { code in
+                    guard channel.isActive else { return }
+                    let context = loopBound.value
+                    var headers = HTTPHeaders()
+                    headers.add(name: "Content-Length", value: "0")
+                    let response = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: code), headers: headers)
+                    context.write(NIOAny(HTTPServerResponsePart.head(response)), promise: nil)
+                    context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
+                }
+            }
+        }
+    }
+}
+
+/// Any JSON value, for reading responses without a type per endpoint.
+enum JSONValue: Codable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    subscript(key: String) -> JSONValue {
+        if case .object(let object) = self { return object[key] ?? .null }
+        return .null
+    }
+
+    subscript(index: Int) -> JSONValue {
+        if case .array(let array) = self, array.indices.contains(index) { return array[index] }
+        return .null
+    }
+
+    var string: String? { if case .string(let value) = self { return value } else { return nil } }
+    var int: Int? { if case .number(let value) = self { return Int(value) } else { return nil } }
+    var array: [JSONValue] { if case .array(let value) = self { return value } else { return [] } }
+    var isNull: Bool { self == .null }
+}
