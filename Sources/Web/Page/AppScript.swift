@@ -1,0 +1,6 @@
+/// The board's script: plain JavaScript, no framework, no external resources.
+enum AppScript {
+    static let javascript = #"""
+"use strict";
+"""#
+}
