@@ -79,6 +79,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Drives the real binary for the integration tests and the benchmarks.
+        .target(
+            name: "TocsinTestKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "TocsinBenchmarks",
+            dependencies: ["TocsinTestKit", "Storage", "Alarming", "CSQLite", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Benchmarks/TocsinBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "AlarmingTests", dependencies: ["Alarming"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Alarming"], swiftSettings: swiftSettings),
         .testTarget(
@@ -102,12 +120,7 @@ let package = Package(
         .testTarget(name: "TocsinDaemonTests", dependencies: ["TocsinDaemon"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
+            dependencies: ["TocsinTestKit"],
             swiftSettings: swiftSettings
         ),
     ]

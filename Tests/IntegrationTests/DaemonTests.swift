@@ -7,6 +7,7 @@ import Foundation
 import Glibc
 #endif
 import Testing
+import TocsinTestKit
 
 /// The built `tocsin` binary, driven as an integrator would: a configuration file, REST on
 /// loopback, a real webhook receiver, and signals.

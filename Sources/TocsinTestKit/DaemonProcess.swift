@@ -7,28 +7,32 @@ import Foundation
 import Glibc
 #endif
 
+// TocsinTestKit owns what the integration tests and the benchmarks share to drive the real
+// daemon: a child process with captured logs, a webhook receiver on loopback and a REST client. It
+// may not reach into the daemon's modules: it speaks to the binary only as a user would.
+
 /// The real `tocsin` binary in a child process, with its stderr captured to a file in its own
 /// temporary folder. The binary comes from `TOCSIN_BINARY` (set by `make test`), or from the
 /// debug build folder next to the package.
-final class DaemonProcess: @unchecked Sendable {
-    let folder: String
-    let logPath: String
-    private(set) var pid: pid_t = 0
+public final class DaemonProcess: @unchecked Sendable {
+    public let folder: String
+    public let logPath: String
+    public private(set) var pid: pid_t = 0
     private var exitStatus: Int32?
 
-    static var binary: String {
+    public static var binary: String {
         if let path = ProcessInfo.processInfo.environment["TOCSIN_BINARY"], !path.isEmpty { return path }
         let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appending(path: ".build/debug/tocsin").path
     }
 
-    init(folder: String) {
+    public init(folder: String) {
         self.folder = folder
         self.logPath = folder + "/tocsin.log"
     }
 
     /// Starts `tocsin` with the arguments, working directory `folder`, stdin from /dev/null.
-    func start(_ arguments: [String], environment extra: [String: String] = [:]) throws {
+    public func start(_ arguments: [String], environment extra: [String: String] = [:]) throws {
         exitStatus = nil
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -56,12 +60,12 @@ final class DaemonProcess: @unchecked Sendable {
         pid = child
     }
 
-    var log: String {
+    public var log: String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
 
     /// Waits for the log line that announces the web server and returns its port.
-    func waitForPort(timeout: Duration = .seconds(60)) async throws -> Int {
+    public func waitForPort(timeout: Duration = .seconds(60)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             for line in log.split(separator: "\n").reversed() where line.contains("web server listening") {
@@ -77,7 +81,7 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Waits for a log line containing `text`.
-    func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async throws {
+    public func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if log.contains(text) { return }
@@ -86,12 +90,12 @@ final class DaemonProcess: @unchecked Sendable {
         throw HarnessError("no log line containing \"\(text)\" within \(timeout):\n\(log)")
     }
 
-    func signal(_ signal: Int32) {
+    public func signal(_ signal: Int32) {
         if pid > 0 { kill(pid, signal) }
     }
 
     /// The exit status if the child has ended (decoded: exit code, or 128 + signal).
-    func poll() -> Int32? {
+    public func poll() -> Int32? {
         if let exitStatus { return exitStatus }
         guard pid > 0 else { return nil }
         var status: Int32 = 0
@@ -104,7 +108,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Waits for the child to end and returns its status.
     @discardableResult
-    func wait(timeout: Duration = .seconds(30)) async throws -> Int32 {
+    public func wait(timeout: Duration = .seconds(30)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let status = poll() { return status }
@@ -114,7 +118,7 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Kills the child if it is still running; for test clean-up.
-    func stop() {
+    public func stop() {
         guard pid > 0, poll() == nil else { return }
         kill(pid, SIGKILL)
         var status: Int32 = 0
@@ -125,24 +129,24 @@ final class DaemonProcess: @unchecked Sendable {
     deinit { stop() }
 }
 
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// A fresh temporary folder for one test.
-func makeTemporaryFolder(_ name: String) throws -> String {
+public func makeTemporaryFolder(_ name: String) throws -> String {
     var template = Array("/tmp/tocsin-\(name)-XXXXXX".utf8CString)
     guard let result = mkdtemp(&template) else { throw HarnessError("mkdtemp failed") }
     return String(cString: result)
 }
 
-func writeFile(_ path: String, _ text: String) throws {
+public func writeFile(_ path: String, _ text: String) throws {
     try Data(text.utf8).write(to: URL(filePath: path))
 }
 
 /// Runs the binary to completion and returns (status, combined output).
-func runTocsin(_ arguments: [String], in folder: String) async throws -> (status: Int32, output: String) {
+public func runTocsin(_ arguments: [String], in folder: String) async throws -> (status: Int32, output: String) {
     let process = DaemonProcess(folder: folder)
     try process.start(arguments)
     let status = try await process.wait(timeout: .seconds(60))

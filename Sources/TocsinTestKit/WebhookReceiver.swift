@@ -10,34 +10,36 @@ import Synchronization
 
 /// A webhook endpoint on 127.0.0.1 that records every request it gets and answers as the test says:
 /// at once with a status, or not until released (a slow receiver, to catch deliveries in flight).
-final class WebhookReceiver: Sendable {
-    struct Received: Sendable {
-        var path: String
-        var headers: [(String, String)]
-        var body: String
-        var json: [String: JSONValue]
+public final class WebhookReceiver: Sendable {
+    public struct Received: Sendable {
+        public var path: String
+        public var headers: [(String, String)]
+        public var body: String
+        public var json: [String: JSONValue]
+        /// When the request was complete, on the monotonic clock.
+        public var at: ContinuousClock.Instant
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
     }
 
-    enum Answer: Sendable {
+    public enum Answer: Sendable {
         case status(Int)
         case hold
     }
 
     private struct State {
-        var received: [Received] = []
+        public var received: [Received] = []
         var answers: [String: Answer] = [:]
         var held: [(EventLoop, @Sendable () -> Void)] = []
     }
 
     private let state = Mutex(State())
     private let channel: any Channel
-    let port: Int
+    public let port: Int
 
-    init() async throws {
+    public init() async throws {
         let receiver = Box()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -52,18 +54,18 @@ final class WebhookReceiver: Sendable {
         receiver.value = self
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
-    func answer(_ path: String, with answer: Answer) {
+    public func answer(_ path: String, with answer: Answer) {
         state.withLock { $0.answers[path] = answer }
     }
 
-    var received: [Received] { state.withLock { $0.received } }
+    public var received: [Received] { state.withLock { $0.received } }
 
-    func received(path: String) -> [Received] { received.filter { $0.path == path } }
+    public func received(path: String) -> [Received] { received.filter { $0.path == path } }
 
     /// Answers every held request with 200 and stops holding.
-    func releaseHeld() {
+    public func releaseHeld() {
         let held = state.withLock { state -> [(EventLoop, @Sendable () -> Void)] in
             defer { state.held.removeAll() }
             return state.held
@@ -71,7 +73,7 @@ final class WebhookReceiver: Sendable {
         for (loop, respond) in held { loop.execute(respond) }
     }
 
-    func close() async {
+    public func close() async {
         try? await channel.close()
     }
 
@@ -109,7 +111,7 @@ final class WebhookReceiver: Sendable {
                 guard let head else { return }
                 let text = body.readString(length: body.readableBytes) ?? ""
                 let json = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8))) ?? [:]
-                let request = Received(path: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: text, json: json)
+                let request = Received(path: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: text, json: json, at: .now)
                 let channel = context.channel
                 let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
                 receiver.value?.handle(request, on: context.eventLoop) { code in
@@ -127,7 +129,7 @@ final class WebhookReceiver: Sendable {
 }
 
 /// Any JSON value, for reading responses without a type per endpoint.
-enum JSONValue: Codable, Sendable, Equatable {
+public enum JSONValue: Codable, Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -135,7 +137,7 @@ enum JSONValue: Codable, Sendable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let value = try? container.decode(Bool.self) { self = .bool(value) }
@@ -145,7 +147,7 @@ enum JSONValue: Codable, Sendable, Equatable {
         else { self = .object(try container.decode([String: JSONValue].self)) }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -157,18 +159,18 @@ enum JSONValue: Codable, Sendable, Equatable {
         }
     }
 
-    subscript(key: String) -> JSONValue {
+    public subscript(key: String) -> JSONValue {
         if case .object(let object) = self { return object[key] ?? .null }
         return .null
     }
 
-    subscript(index: Int) -> JSONValue {
+    public subscript(index: Int) -> JSONValue {
         if case .array(let array) = self, array.indices.contains(index) { return array[index] }
         return .null
     }
 
-    var string: String? { if case .string(let value) = self { return value } else { return nil } }
-    var int: Int? { if case .number(let value) = self { return Int(value) } else { return nil } }
-    var array: [JSONValue] { if case .array(let value) = self { return value } else { return [] } }
-    var isNull: Bool { self == .null }
+    public var string: String? { if case .string(let value) = self { return value } else { return nil } }
+    public var int: Int? { if case .number(let value) = self { return Int(value) } else { return nil } }
+    public var array: [JSONValue] { if case .array(let value) = self { return value } else { return [] } }
+    public var isNull: Bool { self == .null }
 }

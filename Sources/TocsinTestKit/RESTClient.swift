@@ -8,16 +8,18 @@ import NIOCore
 import NIOHTTP1
 
 /// Talks to a running daemon's REST API on loopback.
-struct RESTClient {
-    let port: Int
+public struct RESTClient: Sendable {
+    public let port: Int
 
-    struct Response {
-        var status: Int
-        var body: String
-        var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))) ?? .null }
+    public init(port: Int) { self.port = port }
+
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: String
+        public var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))) ?? .null }
     }
 
-    func request(_ method: HTTPMethod, _ path: String, json: String? = nil, timeout: Duration = .seconds(30)) async throws -> Response {
+    public func request(_ method: HTTPMethod, _ path: String, json: String? = nil, timeout: Duration = .seconds(30)) async throws -> Response {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
         if let json {
@@ -29,19 +31,19 @@ struct RESTClient {
         return Response(status: Int(response.status.code), body: String(buffer: body))
     }
 
-    func get(_ path: String) async throws -> Response { try await request(.GET, path) }
+    public func get(_ path: String) async throws -> Response { try await request(.GET, path) }
 
-    func post(_ path: String, _ json: String? = nil) async throws -> Response { try await request(.POST, path, json: json) }
+    public func post(_ path: String, _ json: String? = nil) async throws -> Response { try await request(.POST, path, json: json) }
 
     /// POSTs and requires a 2xx; returns the JSON body.
-    func create(_ path: String, _ json: String) async throws -> JSONValue {
+    public func create(_ path: String, _ json: String) async throws -> JSONValue {
         let response = try await post(path, json)
         guard (200..<300).contains(response.status) else { throw HarnessError("POST \(path) → \(response.status): \(response.body)") }
         return response.json
     }
 
     /// Polls a GET until the predicate holds, or fails after the timeout with the last body.
-    func waitFor(_ path: String, timeout: Duration = .seconds(30), _ predicate: (JSONValue) -> Bool) async throws -> JSONValue {
+    public func waitFor(_ path: String, timeout: Duration = .seconds(30), _ predicate: (JSONValue) -> Bool) async throws -> JSONValue {
         let deadline = ContinuousClock.now + timeout
         var last = Response(status: 0, body: "")
         while ContinuousClock.now < deadline {

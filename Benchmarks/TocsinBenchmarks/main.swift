@@ -1,0 +1,318 @@
+// The benchmarks behind README's performance figures. Each figure is a distribution over many
+// iterations (median and p99), measured beside a baseline taken in the same run on the same
+// machine, because the build machines are shared and noisy. Run with `make bench`.
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Alarming
+import AsyncHTTPClient
+import CSQLite
+import NIOCore
+import Storage
+import TocsinTestKit
+
+struct Figure {
+    var name: String
+    var value: String
+    var baseline: String
+    var target: String
+    var command: String
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    guard !values.isEmpty else { return .nan }
+    let sorted = values.sorted()
+    let rank = Int((p / 100 * Double(sorted.count - 1)).rounded())
+    return sorted[min(max(rank, 0), sorted.count - 1)]
+}
+
+func format(_ value: Double, _ digits: Int = 2) -> String {
+    let scale = pow(10.0, Double(digits))
+    return String((value * scale).rounded() / scale)
+}
+
+func milliseconds(_ duration: Duration) -> Double { duration.seconds * 1000 }
+
+func arguments() -> (tocsin: String, output: String?) {
+    var tocsin = DaemonProcess.binary
+    var output: String?
+    var iterator = CommandLine.arguments.dropFirst().makeIterator()
+    while let argument = iterator.next() {
+        switch argument {
+        case "--tocsin": tocsin = iterator.next() ?? tocsin
+        case "--output": output = iterator.next()
+        default:
+            fputs("usage: TocsinBenchmarks [--tocsin PATH] [--output FILE]\n", stderr)
+            exit(2)
+        }
+    }
+    return (tocsin, output)
+}
+
+// MARK: - Journal throughput
+
+/// Sustained `record` rate with synchronous=FULL and group commit, many concurrent producers.
+func journalThroughput(rounds: Int, alarmsPerRound: Int, producers: Int) async throws -> (rates: [Double], latencies: [Double]) {
+    let folder = try makeTemporaryFolder("bench-journal")
+    let store = try Store(path: folder + "/journal.sqlite")
+    defer { store.close() }
+    let request = AlarmRequest(source: AlarmSource(kind: .rest, name: "bench"), target: .group("12"), text: "Room 12 bed 1: patient call", priority: .high)
+    var rates: [Double] = []
+    var latencies: [Double] = []
+    for _ in 0..<rounds {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let roundLatencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for _ in 0..<producers {
+                group.addTask {
+                    var local: [Double] = []
+                    for _ in 0..<(alarmsPerRound / producers) {
+                        let begin = clock.now
+                        _ = try await store.journal.record(request, at: Date())
+                        local.append(milliseconds(clock.now - begin))
+                    }
+                    return local
+                }
+            }
+            var all: [Double] = []
+            for try await part in group { all += part }
+            return all
+        }
+        let elapsed = (clock.now - start).seconds
+        rates.append(Double(roundLatencies.count) / elapsed)
+        latencies += roundLatencies
+    }
+    return (rates, latencies)
+}
+
+/// The baseline: the same row written with one transaction (one fsync) per alarm, as a naive
+/// journal would, on the same disk in the same run.
+func naiveThroughput(alarms: Int) throws -> Double {
+    let folder = try makeTemporaryFolder("bench-naive")
+    var db: OpaquePointer?
+    guard sqlite3_open(folder + "/naive.sqlite", &db) == SQLITE_OK else { throw HarnessError("sqlite3_open failed") }
+    defer { sqlite3_close(db) }
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE alarms(id INTEGER PRIMARY KEY, text TEXT, at REAL)", nil, nil, nil)
+    var statement: OpaquePointer?
+    sqlite3_prepare_v2(db, "INSERT INTO alarms(text, at) VALUES ('Room 12 bed 1: patient call', 1.0)", -1, &statement, nil)
+    defer { sqlite3_finalize(statement) }
+    let clock = ContinuousClock()
+    let start = clock.now
+    for _ in 0..<alarms {
+        sqlite3_exec(db, "BEGIN IMMEDIATE", nil, nil, nil)
+        sqlite3_step(statement)
+        sqlite3_reset(statement)
+        sqlite3_exec(db, "COMMIT", nil, nil, nil)
+    }
+    return Double(alarms) / (clock.now - start).seconds
+}
+
+// MARK: - The real daemon
+
+struct RunningDaemon {
+    var process: DaemonProcess
+    var client: RESTClient
+}
+
+func startDaemon(_ tocsin: String, name: String, webhookTimeoutMs: Int = 5000) async throws -> RunningDaemon {
+    setenv("TOCSIN_BINARY", tocsin, 1)
+    let folder = try makeTemporaryFolder(name)
+    try writeFile(folder + "/tocsin.toml", """
+        [daemon]
+        state_directory = "state"
+        log_level = "notice"
+        [http]
+        host = "127.0.0.1"
+        port = 0
+        [webhook]
+        timeout_ms = \(webhookTimeoutMs)
+        """)
+    let process = DaemonProcess(folder: folder)
+    try process.start(["run", "--config", "tocsin.toml"])
+    let port = try await process.waitForPort()
+    return RunningDaemon(process: process, client: RESTClient(port: port))
+}
+
+func makeGroup(_ client: RESTClient, number: String, address: String) async throws {
+    let phone = try await client.create("/api/phones", #"{"name":"Bench \#(number)","driver":"webhook","address":"\#(address)"}"#)
+    let member = try await client.create("/api/members", #"{"userName":"bench\#(number)","name":"Bench \#(number)","phoneId":\#(phone["id"].int ?? 0)}"#)
+    _ = try await client.create("/api/groups", #"{"number":"\#(number)","name":"Bench \#(number)","members":[\#(member["id"].int ?? 0)]}"#)
+}
+
+/// REST POST → journalled → webhook request received, one alarm at a time.
+func endToEndLatency(_ daemon: RunningDaemon, receiver: WebhookReceiver, iterations: Int) async throws -> [Double] {
+    try await makeGroup(daemon.client, number: "100", address: receiver.url("/latency"))
+    var latencies: [Double] = []
+    for index in 0..<iterations {
+        let before = receiver.received(path: "/latency").count
+        let start = ContinuousClock.now
+        let response = try await daemon.client.post("/api/alarms", #"{"group":"100","text":"Latency \#(index)"}"#)
+        guard response.status == 201 else { throw HarnessError("POST /api/alarms → \(response.status): \(response.body)") }
+        while receiver.received(path: "/latency").count == before {
+            try await Task.sleep(for: .microseconds(50))
+        }
+        let arrived = receiver.received(path: "/latency")[before].at
+        latencies.append(milliseconds(arrived - start))
+    }
+    return latencies
+}
+
+/// The baseline: the same loopback HTTP POST straight to the receiver, with no daemon between.
+func loopbackLatency(receiver: WebhookReceiver, iterations: Int) async throws -> [Double] {
+    var latencies: [Double] = []
+    for index in 0..<iterations {
+        var request = HTTPClientRequest(url: receiver.url("/baseline"))
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"alarm":\#(index)}"#))
+        let start = ContinuousClock.now
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 16)
+        latencies.append(milliseconds(ContinuousClock.now - start))
+    }
+    return latencies
+}
+
+/// Sustained REST raise rate: many clients raising alarms to a group whose phone is the receiver.
+func restThroughput(_ daemon: RunningDaemon, receiver: WebhookReceiver, alarms: Int, clients: Int) async throws -> Double {
+    try await makeGroup(daemon.client, number: "200", address: receiver.url("/throughput"))
+    let client = daemon.client
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<clients {
+            group.addTask {
+                for index in 0..<(alarms / clients) {
+                    let response = try await client.post("/api/alarms", #"{"group":"200","text":"Load \#(worker)-\#(index)"}"#)
+                    guard response.status == 201 else { throw HarnessError("POST → \(response.status)") }
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    return Double(alarms) / (ContinuousClock.now - start).seconds
+}
+
+func residentKiB(_ pid: pid_t) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+    return nil
+}
+
+func strippedSize(_ binary: String) throws -> Int {
+    let copy = try makeTemporaryFolder("bench-strip") + "/tocsin"
+    guard system("cp '\(binary)' '\(copy)' && strip '\(copy)'") == 0 else { throw HarnessError("strip failed") }
+    var info = stat()
+    guard stat(copy, &info) == 0 else { throw HarnessError("stat failed") }
+    return Int(info.st_size)
+}
+
+func machine() -> String {
+    var name = utsname()
+    uname(&name)
+    let release = withUnsafeBytes(of: &name.release) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+    let arch = withUnsafeBytes(of: &name.machine) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        .split(separator: "\n").first { $0.hasPrefix("model name") }?
+        .split(separator: ":").last.map { String($0.drop { $0 == " " || $0 == "\t" }) } ?? "unknown CPU"
+    let memory = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8))?
+        .split(separator: "\n").first { $0.hasPrefix("MemTotal") }
+        .map { String($0.split(separator: " ", omittingEmptySubsequences: true)[1]) }
+        .flatMap { Int($0) }.map { "\($0 / 1_048_576) GiB" } ?? "?"
+    return "\(cpu), \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores, \(memory), Linux \(release) \(arch)"
+}
+
+// MARK: - Main
+
+let (tocsin, output) = arguments()
+var figures: [Figure] = []
+let command = "make bench"
+
+fputs("journal throughput…\n", stderr)
+let journal = try await journalThroughput(rounds: 7, alarmsPerRound: 20_000, producers: 64)
+let naive = try naiveThroughput(alarms: 500)
+figures.append(Figure(
+    name: "Journal: sustained alarms/s (synchronous=FULL, group commit, 64 producers, 7 rounds × 20,000)",
+    value: "median \(Int(percentile(journal.rates, 50))) /s, slowest round \(Int(journal.rates.min() ?? 0)) /s; record latency p50 \(format(percentile(journal.latencies, 50))) ms, p99 \(format(percentile(journal.latencies, 99))) ms",
+    baseline: "one fsync per alarm: \(Int(naive)) /s",
+    target: "≥ 5,000 /s",
+    command: command
+))
+
+fputs("end-to-end latency…\n", stderr)
+let receiver = try await WebhookReceiver()
+let daemon = try await startDaemon(tocsin, name: "bench-daemon")
+let latency = try await endToEndLatency(daemon, receiver: receiver, iterations: 1000)
+let baseline = try await loopbackLatency(receiver: receiver, iterations: 1000)
+figures.append(Figure(
+    name: "REST POST /api/alarms → journalled → webhook received (1,000 sequential alarms)",
+    value: "p50 \(format(percentile(latency, 50))) ms, p99 \(format(percentile(latency, 99))) ms",
+    baseline: "bare loopback HTTP POST: p50 \(format(percentile(baseline, 50))) ms, p99 \(format(percentile(baseline, 99))) ms",
+    target: "—",
+    command: command
+))
+
+fputs("REST throughput…\n", stderr)
+let restRate = try await restThroughput(daemon, receiver: receiver, alarms: 8_000, clients: 32)
+figures.append(Figure(
+    name: "REST: sustained alarms/s raised and delivered to a webhook phone (32 clients, 8,000 alarms)",
+    value: "\(Int(restRate)) /s",
+    baseline: "journal alone above",
+    target: "—",
+    command: command
+))
+daemon.process.signal(SIGTERM)
+_ = try? await daemon.process.wait()
+
+fputs("idle memory…\n", stderr)
+let idle = try await startDaemon(tocsin, name: "bench-idle")
+try await Task.sleep(for: .seconds(5))
+var samples: [Double] = []
+for _ in 0..<10 {
+    if let kib = residentKiB(idle.process.pid) { samples.append(Double(kib) / 1024) }
+    try await Task.sleep(for: .milliseconds(200))
+}
+idle.process.signal(SIGTERM)
+_ = try? await idle.process.wait()
+let size = try strippedSize(tocsin)
+figures.append(Figure(
+    name: "Idle RSS after start (no alarms, 10 samples)",
+    value: "median \(format(percentile(samples, 50), 1)) MiB",
+    baseline: "—",
+    target: "≤ 20 MB",
+    command: command
+))
+figures.append(Figure(
+    name: "Stripped static release binary",
+    value: "\(format(Double(size) / 1_048_576, 1)) MiB",
+    baseline: "—",
+    target: "≤ 30 MB",
+    command: "swift build -c release --static-swift-stdlib; strip"
+))
+await receiver.close()
+
+var table = """
+    # Benchmark results
+
+    Machine: \(machine())
+    Date: \(Date().formatted(.iso8601))
+    Command: `\(command)` (release build, static Swift standard library)
+
+    | figure | value | baseline (same run) | target | command |
+    |---|---|---|---|---|
+
+    """
+for figure in figures {
+    table += "| \(figure.name) | \(figure.value) | \(figure.baseline) | \(figure.target) | `\(figure.command)` |\n"
+}
+print(table)
+if let output {
+    try writeFile(output, table)
+}
