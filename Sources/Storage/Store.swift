@@ -1,0 +1,119 @@
+// Storage owns Tocsin's SQLite file: the alarm journal and the directory (groups, members, phones,
+// users), the schema and its forward migrations, the durability settings (WAL, synchronous=FULL,
+// foreign keys, a busy timeout, a quick_check at open) and the group-commit writer that makes
+// thousands of durable `record` calls a second affordable. It implements the `AlarmJournal` and
+// `Directory` protocols of Alarming and knows nothing of alarm policy.
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Alarming
+import CSQLite
+import Logging
+
+/// One SQLite file holding the journal and the directory, with one writer connection shared by both
+/// and a few reader connections.
+public final class Store: Sendable {
+    public let path: String
+    public let journal: SQLiteJournal
+    public let directory: SQLiteDirectory
+    private let writer: StoreWriter
+    private let readers: ReaderPool
+    private let logger: Logger
+
+    /// The schema version this binary writes (`PRAGMA user_version`).
+    public static var schemaVersion: Int { Schema.migrations.map(\.version).max() ?? 0 }
+
+    /// How long a connection waits for a lock held by another process (a backup tool, the sqlite3
+    /// shell) before it gives up with SQLITE_BUSY.
+    static let busyTimeoutMilliseconds: Int32 = 5_000
+    static let readerCount = 2
+
+    /// Opens (creating if needed) the SQLite file, migrates it, runs quick_check. Throws StoreError.
+    public init(path: String, logger: Logger = Logger(label: "tocsin.storage")) throws {
+        self.path = path
+        self.logger = logger
+        let database = try Database(path: path, mode: .readWrite, busyTimeoutMilliseconds: Self.busyTimeoutMilliseconds)
+        let applied: [Int]
+        do {
+            try Self.configure(database)
+            try Self.check(database)
+            applied = try database.migrate(Schema.migrations)
+        } catch {
+            database.close()
+            throw error
+        }
+        let writer = StoreWriter(database: database)
+        let readers: ReaderPool
+        do {
+            readers = try ReaderPool(path: path, count: Self.readerCount)
+        } catch {
+            writer.close()
+            throw error
+        }
+        self.writer = writer
+        self.readers = readers
+        journal = SQLiteJournal(writer: writer, readers: readers)
+        directory = SQLiteDirectory(writer: writer, readers: readers)
+        logger.info("database open", metadata: [
+            "path": "\(path)",
+            "schema": "\(Self.schemaVersion)",
+            "migrated": "\(applied.map(String.init).joined(separator: ","))",
+        ])
+    }
+
+    /// Opens `<directory>/tocsin.sqlite`, creating the directory.
+    public static func open(stateDirectory: String, logger: Logger) throws -> Store {
+        do {
+            try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.cannotOpen(
+                path: stateDirectory,
+                code: SQLITE_CANTOPEN,
+                message: "cannot create the state directory (\(error))"
+            )
+        }
+        let path = stateDirectory.hasSuffix("/") ? stateDirectory + "tocsin.sqlite" : stateDirectory + "/tocsin.sqlite"
+        return try Store(path: path, logger: logger)
+    }
+
+    /// Transactions committed by the shared writer so far.
+    public var transactions: Int { writer.transactions }
+    /// Writes committed by the shared writer so far.
+    public var writes: Int { writer.writes }
+
+    /// Finishes the writes already queued, then closes every connection. Later calls fail with
+    /// `StoreError.closed`.
+    public func close() {
+        writer.close()
+        readers.close()
+        logger.info("database closed", metadata: ["path": "\(path)"])
+    }
+
+    private static func configure(_ database: Database) throws(StoreError) {
+        let mode = try database.row("PRAGMA journal_mode = WAL") { $0.string(0) } ?? ""
+        guard mode.lowercased() == "wal" else {
+            throw StoreError.setting(path: database.path, pragma: "journal_mode", wanted: "wal", got: mode)
+        }
+        try database.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
+        let synchronous = try database.integer(pragma: "synchronous")
+        guard synchronous == 2 else {
+            throw StoreError.setting(path: database.path, pragma: "synchronous", wanted: "FULL (2)", got: "\(synchronous)")
+        }
+        let foreignKeys = try database.integer(pragma: "foreign_keys")
+        guard foreignKeys == 1 else {
+            throw StoreError.setting(path: database.path, pragma: "foreign_keys", wanted: "ON (1)", got: "\(foreignKeys)")
+        }
+    }
+
+    /// `quick_check` reads every page but skips the costly index cross-checks of `integrity_check`,
+    /// so it is affordable at every start and still finds torn or overwritten pages.
+    private static func check(_ database: Database) throws(StoreError) {
+        let findings = try database.rows("PRAGMA quick_check(20)") { $0.string(0) }
+        guard findings == ["ok"] else {
+            throw StoreError.corrupt(path: database.path, code: nil, message: "quick_check: " + findings.joined(separator: "; "))
+        }
+    }
+}
