@@ -13,6 +13,12 @@ public struct AlarmSettings: Sendable, Hashable {
     public init(technicalGroup: String? = nil) {
         self.technicalGroup = technicalGroup
     }
+
+    /// The technical group, or nil when it is turned off; the configuration spells "off" as "".
+    var effectiveTechnicalGroup: String? {
+        guard let technicalGroup, !technicalGroup.isEmpty else { return nil }
+        return technicalGroup
+    }
 }
 
 public enum AlarmServiceError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -43,6 +49,13 @@ public actor AlarmService {
     private var tasks: [AlarmID: Task<Void, Never>] = [:]
     /// Open technical alarms by their fault key, so a fault raises one alarm, not one per check.
     private var technical: [String: AlarmID] = [:]
+    /// Technical alarms being journalled right now, so that a second report of the same fault
+    /// waits for the first instead of raising a twin.
+    private var technicalInFlight: [String: Task<AlarmID?, Never>] = [:]
+    /// The last journal write of each alarm. Writes of one alarm are chained so that they reach the
+    /// journal, and their events reach subscribers, in revision order even though the actor is
+    /// reentrant.
+    private var pendingWrites: [AlarmID: Task<Void, Never>] = [:]
     private var stopped = false
 
     public init(
@@ -69,7 +82,7 @@ public actor AlarmService {
     @discardableResult
     public func start() async throws -> Int {
         let alarms = try await journal.openAlarms()
-        for alarm in alarms {
+        for alarm in alarms where open[alarm.id] == nil {
             open[alarm.id] = alarm
             if alarm.request.source.kind == .technical, let key = alarm.request.sourceReference {
                 technical[key] = alarm.id
@@ -116,6 +129,10 @@ public actor AlarmService {
     /// A person confirmed the alarm. With a phone, under the `all` rule, the alarm ends only when
     /// every phone that took it has acknowledged; without one (web page, REST) it ends at once.
     public func acknowledge(_ id: AlarmID, by person: String, phoneID: Int64? = nil) async throws -> Alarm {
+        guard let before = open[id] else { throw try await missing(id) }
+        // The rule comes from the directory, which suspends: the alarm is read again afterwards so
+        // that a delivery outcome committed meanwhile is not overwritten by a stale copy.
+        let rule = phoneID == nil ? .any : await rule(for: before)
         guard var alarm = open[id] else { throw try await missing(id) }
         var entries: [JournalEntry] = [.acknowledged(by: person, phoneID: phoneID)]
         let now = clock.now()
@@ -123,23 +140,36 @@ public actor AlarmService {
             alarm.deliveries[index].status = .acknowledged
             alarm.deliveries[index].updatedAt = now
         }
-        var satisfied = true
-        if phoneID != nil, await rule(for: alarm) == .all {
-            let reached = alarm.deliveries.filter { $0.status.hasTakenAlarm }
-            satisfied = reached.allSatisfy { $0.status == .acknowledged }
-        }
+        let satisfied = phoneID == nil || Self.isSatisfied(alarm, rule: rule)
         var changes: [AlarmEvent.Change] = [.acknowledged(by: person, phoneID: phoneID)]
         if satisfied {
-            alarm.state = .acknowledged
-            alarm.acknowledgedAt = now
-            alarm.acknowledgedBy = person
-            entries.append(.stateChanged(.acknowledged))
-            close(&alarm, reason: .finished, by: person, at: now, entries: &entries)
+            markAcknowledged(&alarm, by: person, at: now, entries: &entries)
             changes.append(.ended(.finished))
         }
         alarm = await commit(alarm, entries: entries, changes: changes)
         if satisfied { finish(id) }
         return alarm
+    }
+
+    /// Whether the acknowledgements so far meet the group's rule. Under `all`, every destination
+    /// that took the alarm or may still take it must have acknowledged; a destination that finally
+    /// failed cannot, so it does not hold the alarm open.
+    static func isSatisfied(_ alarm: Alarm, rule: AcknowledgementRule) -> Bool {
+        let acknowledged = alarm.deliveries.contains { $0.status == .acknowledged }
+        switch rule {
+        case .any:
+            return acknowledged
+        case .all:
+            return acknowledged && alarm.deliveries.allSatisfy { $0.status == .acknowledged || $0.status == .failed }
+        }
+    }
+
+    private func markAcknowledged(_ alarm: inout Alarm, by person: String?, at now: Date, entries: inout [JournalEntry]) {
+        alarm.state = .acknowledged
+        alarm.acknowledgedAt = now
+        alarm.acknowledgedBy = person
+        entries.append(.stateChanged(.acknowledged))
+        close(&alarm, reason: .finished, by: person, at: now, entries: &entries)
     }
 
     /// Ends an alarm on behalf of its source (`.client`), an operator or the server.
@@ -175,7 +205,16 @@ public actor AlarmService {
     @discardableResult
     public func raiseTechnical(key: String, text: String, priority: Priority = .high) async -> AlarmID? {
         if let id = technical[key], open[id] != nil { return id }
-        guard let group = settings.technicalGroup else {
+        if let inFlight = technicalInFlight[key] { return await inFlight.value }
+        let raising = Task { await self.raiseTechnicalNow(key: key, text: text, priority: priority) }
+        technicalInFlight[key] = raising
+        let id = await raising.value
+        technicalInFlight[key] = nil
+        return id
+    }
+
+    private func raiseTechnicalNow(key: String, text: String, priority: Priority) async -> AlarmID? {
+        guard let group = settings.effectiveTechnicalGroup else {
             logger.critical("technical fault with no technical group configured", metadata: ["fault": "\(key)", "text": "\(text)"])
             return nil
         }
@@ -198,6 +237,8 @@ public actor AlarmService {
 
     /// The fault is gone: ends its technical alarm, if one is open.
     public func clearTechnical(key: String) async {
+        // A raise still being journalled would otherwise leave its alarm open after the clear.
+        if let inFlight = technicalInFlight[key] { _ = await inFlight.value }
         guard let id = technical.removeValue(forKey: key), open[id] != nil else { return }
         _ = try? await end(id, reason: .finished, by: "tocsin")
     }
@@ -227,12 +268,17 @@ public actor AlarmService {
             await fail(id, reason: "no destination took the alarm")
             return
         }
+        // Under `all`, a phone that acknowledged while another was still being tried did not end
+        // the alarm; if that other one then failed for good, the rule is met now.
+        if await completeIfAcknowledged(id) { return }
         await repeatUntilAcknowledged(id)
     }
 
     private func routeAlarm(_ id: AlarmID) async {
-        guard var alarm = open[id] else { return }
-        let routing = await route(alarm.request)
+        guard let request = open[id]?.request else { return }
+        let routing = await route(request)
+        // Routing suspends on the directory; the alarm may have been acknowledged or ended meanwhile.
+        guard var alarm = open[id], alarm.state == .received else { return }
         let now = clock.now()
         alarm.routedGroup = routing.group
         alarm.routingNote = routing.note
@@ -260,10 +306,11 @@ public actor AlarmService {
     private func route(_ request: AlarmRequest) async -> Routing {
         switch request.target {
         case .group(let number):
-            if let group = await lookupGroup(number) {
-                return await routing(to: group, note: nil)
+            switch await findGroup(number) {
+            case .found(let group): return await routing(to: group, note: nil)
+            case .missing: return await technicalRouting(note: "unknown group \(number)")
+            case .failed(let error): return await technicalRouting(note: "group \(number) could not be looked up (\(error))")
             }
-            return await technicalRouting(note: "unknown group \(number)")
         case .phone(let address):
             do {
                 if let phone = try await directory.phone(address: address) {
@@ -278,19 +325,38 @@ public actor AlarmService {
     }
 
     private func technicalRouting(note: String) async -> Routing {
-        guard let number = settings.technicalGroup, let group = await lookupGroup(number) else {
+        guard let number = settings.effectiveTechnicalGroup else {
             return Routing(group: nil, destinations: [], note: "\(note), and no technical group to raise it to")
         }
-        return await routing(to: group, note: "\(note), raised to technical group \(number)")
+        switch await findGroup(number) {
+        case .found(let group):
+            return await routing(to: group, note: "\(note), raised to technical group \(number)")
+        case .missing:
+            return Routing(group: nil, destinations: [], note: "\(note), and the technical group \(number) does not exist")
+        case .failed(let error):
+            return Routing(group: nil, destinations: [], note: "\(note), and the technical group \(number) could not be looked up (\(error))")
+        }
+    }
+
+    private enum GroupLookup {
+        case found(Group)
+        case missing
+        case failed(String)
+    }
+
+    private func findGroup(_ number: String) async -> GroupLookup {
+        do {
+            guard let group = try await directory.group(number: number) else { return .missing }
+            return .found(group)
+        } catch {
+            logger.error("directory lookup failed", metadata: ["group": "\(number)", "error": "\(error)"])
+            return .failed("\(error)")
+        }
     }
 
     private func lookupGroup(_ number: String) async -> Group? {
-        do {
-            return try await directory.group(number: number)
-        } catch {
-            logger.error("directory lookup failed", metadata: ["group": "\(number)", "error": "\(error)"])
-            return nil
-        }
+        if case .found(let group) = await findGroup(number) { return group }
+        return nil
     }
 
     private func routing(to group: Group, note: String?) async -> Routing {
@@ -298,12 +364,33 @@ public actor AlarmService {
         var skipped: [String] = []
         var seen = Set<Int64>()
         for memberID in group.memberIDs {
-            guard let member = try? await directory.member(id: memberID) else { continue }
+            let member: Member
+            do {
+                guard let found = try await directory.member(id: memberID) else { continue }
+                member = found
+            } catch {
+                logger.error("directory lookup failed", metadata: ["member": "\(memberID)", "error": "\(error)"])
+                skipped.append("member \(memberID) (lookup failed)")
+                continue
+            }
             guard member.presence.canTakeAlarms else {
                 skipped.append("\(member.name) (\(member.presence.rawValue))")
                 continue
             }
-            guard let phone = try? await directory.phone(id: member.phoneID), seen.insert(phone.id).inserted else { continue }
+            let phone: Phone
+            do {
+                guard let found = try await directory.phone(id: member.phoneID) else {
+                    skipped.append("\(member.name) (no phone \(member.phoneID))")
+                    continue
+                }
+                phone = found
+            } catch {
+                logger.error("directory lookup failed", metadata: ["phone": "\(member.phoneID)", "error": "\(error)"])
+                skipped.append("\(member.name) (phone lookup failed)")
+                continue
+            }
+            // Two members sharing one phone get one push, not two.
+            guard seen.insert(phone.id).inserted else { continue }
             destinations.append(Destination(phoneID: phone.id, memberID: member.id, name: member.name, driver: phone.driver, address: phone.address))
         }
         var notes = note.map { [$0] } ?? []
@@ -396,13 +483,30 @@ public actor AlarmService {
         }
     }
 
+    /// Ends the alarm as acknowledged when the acknowledgements already given meet its rule.
+    private func completeIfAcknowledged(_ id: AlarmID) async -> Bool {
+        guard let before = open[id] else { return true }
+        guard before.deliveries.contains(where: { $0.status == .acknowledged }) else { return false }
+        let rule = await rule(for: before)
+        guard var alarm = open[id], alarm.isOpen else { return true }
+        guard Self.isSatisfied(alarm, rule: rule) else { return false }
+        var entries: [JournalEntry] = []
+        let by = alarm.deliveries.filter { $0.status == .acknowledged }.max { $0.updatedAt < $1.updatedAt }?.destination.name
+        markAcknowledged(&alarm, by: by, at: clock.now(), entries: &entries)
+        _ = await commit(alarm, entries: entries, changes: [.ended(.finished)])
+        finish(id, cancellingTask: false)
+        return true
+    }
+
     private func fail(_ id: AlarmID, reason: String) async {
         guard var alarm = open[id], alarm.isOpen else { return }
         var entries: [JournalEntry] = []
         close(&alarm, reason: .failure, by: nil, at: clock.now(), entries: &entries)
         logger.error("alarm could not be delivered", metadata: ["alarm": "\(id)", "reason": "\(reason)"])
         _ = await commit(alarm, entries: entries, changes: [.ended(.failure)])
-        finish(id)
+        // `fail` runs in the alarm's own delivery task: cancelling it here would cancel the
+        // journal write of the technical alarm below.
+        finish(id, cancellingTask: false)
         if alarm.request.source.kind != .technical {
             let target = alarm.routedGroup ?? alarm.request.target.value
             await raiseTechnical(
@@ -423,27 +527,43 @@ public actor AlarmService {
         entries.append(.ended(reason: reason, by: actor))
     }
 
-    /// Forgets a closed alarm and stops its delivery task, unless that task is the caller.
-    private func finish(_ id: AlarmID) {
+    /// Forgets a closed alarm and stops its delivery task. The task itself passes
+    /// `cancellingTask: false`, so that it can finish what it does after closing the alarm.
+    private func finish(_ id: AlarmID, cancellingTask: Bool = true) {
         open[id] = nil
         if let key = technical.first(where: { $0.value == id })?.key { technical[key] = nil }
-        tasks.removeValue(forKey: id)?.cancel()
+        if cancellingTask { tasks.removeValue(forKey: id)?.cancel() }
     }
 
     /// Journals a change and then publishes it. If the journal cannot be written the alarm still
     /// goes on in memory: delivering an alarm matters more than recording it.
+    ///
+    /// The in-memory alarm is replaced before the first suspension, so every other path of this
+    /// reentrant actor sees the new revision (and a closed alarm is gone from `open` at once, so no
+    /// late delivery outcome can bring it back).
     private func commit(_ alarm: Alarm, entries: [JournalEntry], changes: [AlarmEvent.Change]) async -> Alarm {
         var alarm = alarm
         let now = clock.now()
         alarm.revision += 1
         alarm.updatedAt = now
-        if alarm.isOpen { open[alarm.id] = alarm }
-        do {
-            try await journal.update(alarm, entries: entries, at: now)
-        } catch {
-            logger.critical("journal write failed", metadata: ["alarm": "\(alarm.id)", "error": "\(error)"])
+        let id = alarm.id
+        open[id] = alarm.isOpen ? alarm : nil
+        let previous = pendingWrites[id]
+        let snapshot = alarm
+        // An unstructured task, so that a delivery task cancelled by an acknowledgement still
+        // writes what it had already decided.
+        let write = Task { [journal, events, logger] in
+            await previous?.value
+            do {
+                try await journal.update(snapshot, entries: entries, at: now)
+            } catch {
+                logger.critical("journal write failed", metadata: ["alarm": "\(id)", "error": "\(error)"])
+            }
+            for change in changes { events.publish(AlarmEvent(alarm: snapshot, change: change)) }
         }
-        for change in changes { events.publish(AlarmEvent(alarm: alarm, change: change)) }
+        pendingWrites[id] = write
+        await write.value
+        if pendingWrites[id] == write { pendingWrites[id] = nil }
         return alarm
     }
 
