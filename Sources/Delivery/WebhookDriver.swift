@@ -1,0 +1,233 @@
+// Delivery owns the drivers that put an alarm in front of a person: one attempt per call, with
+// its own time bound, mapped to a `DeliveryOutcome`. The alarm service decides about retries,
+// repetitions and journalling; a driver only says what one attempt came to.
+//
+// `WebhookDriver` pushes an alarm as one JSON POST to an http or https URL through the daemon's
+// shared `HTTPClient`.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Alarming
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// Pushes alarms to webhook receivers: `POST <address>` with a JSON body (see `WebhookPayload`)
+/// and an `Idempotency-Key` that stays the same across the retries of one push, so a receiver can
+/// drop the duplicate a retry after a lost response causes.
+public final class WebhookDriver: DeliveryDriver {
+    /// The settings a configuration reload may change (`[webhook]` in the configuration file).
+    public struct Settings: Sendable, Hashable {
+        /// The bound on one attempt, from connecting to the last byte read.
+        public var timeout: Duration
+        public var retryPolicy: RetryPolicy
+
+        public init(timeout: Duration = .milliseconds(5000), retryPolicy: RetryPolicy = RetryPolicy()) {
+            self.timeout = timeout
+            self.retryPolicy = retryPolicy
+        }
+
+        /// The `[webhook]` keys as the configuration file spells them.
+        public init(timeoutMilliseconds: Int, maxAttempts: Int, initialBackoffMilliseconds: Int, maxBackoffMilliseconds: Int) {
+            self.init(
+                timeout: .milliseconds(timeoutMilliseconds),
+                retryPolicy: RetryPolicy(
+                    maxAttempts: maxAttempts,
+                    initialBackoff: .milliseconds(initialBackoffMilliseconds),
+                    maxBackoff: .milliseconds(maxBackoffMilliseconds)
+                )
+            )
+        }
+    }
+
+    /// How much of a response body is read: enough to quote a receiver's error message, and no
+    /// more, so a misbehaving receiver cannot make the daemon buffer megabytes.
+    public static let responseBodyLimit = 1024
+
+    public let name = "webhook"
+    private let client: HTTPClient
+    private let settingsBox: Mutex<Settings>
+    private let userAgent: String
+    private let logger: Logger
+
+    public init(client: HTTPClient, timeout: Duration, retryPolicy: RetryPolicy, version: String, logger: Logger) {
+        self.client = client
+        self.settingsBox = Mutex(Settings(timeout: timeout, retryPolicy: retryPolicy))
+        self.userAgent = "Tocsin/\(version)"
+        self.logger = logger
+    }
+
+    public var settings: Settings {
+        get { settingsBox.withLock { $0 } }
+    }
+
+    /// Applies reloaded settings; attempts already running keep the timeout they started with.
+    public func update(settings: Settings) {
+        settingsBox.withLock { $0 = settings }
+    }
+
+    public var retryPolicy: RetryPolicy { settings.retryPolicy }
+
+    /// The header a receiver uses to recognise a retry of a push it already took.
+    public static func idempotencyKey(for request: DeliveryRequest) -> String {
+        "tocsin-\(request.alarm.id)-\(request.destination.phoneID)-\(request.repetition)"
+    }
+
+    public func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
+        let address = request.destination.address
+        guard let target = WebhookAddress(address) else {
+            return .failed(reason: "invalid webhook address \"\(address)\" of phone \(request.destination.phoneID): it must be an http:// or https:// URL with a host", retryable: false)
+        }
+        let body: [UInt8]
+        do {
+            body = try WebhookPayload(request).encoded()
+        } catch {
+            return .failed(reason: "the alarm could not be encoded as JSON: \(error)", retryable: false)
+        }
+        var http = HTTPClientRequest(url: address)
+        http.method = .POST
+        http.headers.add(name: "Content-Type", value: "application/json")
+        http.headers.add(name: "User-Agent", value: userAgent)
+        http.headers.add(name: "Idempotency-Key", value: Self.idempotencyKey(for: request))
+        http.body = .bytes(ByteBuffer(bytes: body))
+
+        let timeout = settings.timeout
+        let prepared = http
+        let outcome = await withTaskGroup(of: DeliveryOutcome?.self) { group in
+            group.addTask { await self.send(prepared, to: target, timeout: timeout) }
+            // AsyncHTTPClient's deadline ends at the response head; this bounds the body too.
+            group.addTask {
+                do { try await Task.sleep(for: timeout) } catch { return nil }
+                return Self.timedOut(target, timeout: timeout)
+            }
+            var first: DeliveryOutcome?
+            while first == nil, let next = await group.next() {
+                first = next
+            }
+            group.cancelAll()
+            return first ?? .failed(reason: "the push to \(target) was cancelled", retryable: true)
+        }
+        logger.debug("webhook attempt", metadata: [
+            "alarm": "\(request.alarm.id)", "phone": "\(request.destination.phoneID)",
+            "attempt": "\(request.attempt)", "repetition": "\(request.repetition)", "outcome": "\(outcome.summary)",
+        ])
+        return outcome
+    }
+
+    private func send(_ request: HTTPClientRequest, to target: WebhookAddress, timeout: Duration) async -> DeliveryOutcome? {
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: TimeAmount(timeout), logger: logger)
+        } catch {
+            if Task.isCancelled { return nil }
+            return Self.outcome(for: error, target: target, timeout: timeout)
+        }
+        let status = response.status
+        if (200..<300).contains(status.code) {
+            // The receiver has decided; a body cut short does not undo a 2xx.
+            _ = await Self.readBody(response)
+            return .accepted(detail: "HTTP \(status.code)")
+        }
+        let excerpt = await Self.readBody(response)
+        let quoted = excerpt.isEmpty ? "" : ": \(excerpt)"
+        let reason = "HTTP \(status.code) \(status.reasonPhrase) from \(target)\(quoted)"
+        switch status.code {
+        case 408, 425, 429, 500..<600:
+            return .failed(reason: reason, retryable: true)
+        default:
+            return .failed(reason: reason, retryable: false)
+        }
+    }
+
+    /// At most `responseBodyLimit` bytes, as printable text; errors while reading just end it.
+    private static func readBody(_ response: HTTPClientResponse) async -> String {
+        var bytes: [UInt8] = []
+        do {
+            for try await chunk in response.body {
+                bytes.append(contentsOf: chunk.readableBytesView.prefix(responseBodyLimit - bytes.count))
+                if bytes.count >= responseBodyLimit { break }
+            }
+        } catch {
+            // A truncated body still gives what arrived.
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let printable = text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : String($0) }.joined()
+        let trimmed = printable.trimmingSpaces()
+        return trimmed.count > 200 ? String(trimmed.prefix(200)) + "…" : trimmed
+    }
+
+    private static func timedOut(_ target: WebhookAddress, timeout: Duration) -> DeliveryOutcome {
+        .failed(reason: "no answer from \(target) within \(timeout.milliseconds) ms", retryable: true)
+    }
+
+    static func outcome(for error: any Error, target: WebhookAddress, timeout: Duration) -> DeliveryOutcome {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .invalidURL, .emptyHost, .emptyScheme:
+                return .failed(reason: "invalid webhook address \(target): \(error)", retryable: false)
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                return timedOut(target, timeout: timeout)
+            case .connectTimeout:
+                return .failed(reason: "could not connect to \(target) (connect timeout)", retryable: true)
+            case .remoteConnectionClosed:
+                return .failed(reason: "\(target) closed the connection before a complete response", retryable: true)
+            default:
+                return .failed(reason: "push to \(target) failed: \(error)", retryable: true)
+            }
+        }
+        if let errno = errnoCode(of: error) {
+            switch errno {
+            case ECONNREFUSED: return .failed(reason: "connection refused by \(target)", retryable: true)
+            case ECONNRESET, EPIPE: return .failed(reason: "connection reset by \(target)", retryable: true)
+            default: break
+            }
+        }
+        if let error = error as? NIOConnectionError {
+            let refused = error.connectionErrors.contains { errnoCode(of: $0.error) == ECONNREFUSED }
+            if refused { return .failed(reason: "connection refused by \(target)", retryable: true) }
+            return .failed(reason: "could not connect to \(target): \(error)", retryable: true)
+        }
+        if let error = error as? ChannelError {
+            switch error {
+            case .connectTimeout: return .failed(reason: "could not connect to \(target) (connect timeout)", retryable: true)
+            case .eof, .ioOnClosedChannel, .alreadyClosed, .outputClosed, .inputClosed:
+                return .failed(reason: "\(target) closed the connection before a complete response", retryable: true)
+            default: break
+            }
+        }
+        // Name resolution, TLS and unforeseen errors are tried again: a transient fault must not
+        // cost a page, and the attempts are bounded by the retry policy.
+        return .failed(reason: "push to \(target) failed: \(error)", retryable: true)
+    }
+
+    private static func errnoCode(of error: any Error) -> CInt? {
+        (error as? IOError)?.errnoCode
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let parts = components
+        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let parts = duration.components
+        self = .nanoseconds(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
+    }
+}
+
+extension String {
+    fileprivate func trimmingSpaces() -> String {
+        var scalars = Substring(self)
+        while scalars.first?.isWhitespace == true { scalars.removeFirst() }
+        while scalars.last?.isWhitespace == true { scalars.removeLast() }
+        return String(scalars)
+    }
+}
