@@ -250,7 +250,12 @@ struct ConfigurationReader {
     }
 
     private mutating func reportUnknown(_ entry: TOMLTable.Entry, path: String, suggestion: String?) {
-        let what = if case .table = entry.value.content { "unknown table" } else { "unknown key" }
+        let what = switch entry.value.content {
+        case .table: "unknown table"
+        case .array(let elements) where !elements.isEmpty && elements.allSatisfy({ if case .table = $0.content { true } else { false } }):
+            "unknown table"
+        default: "unknown key"
+        }
         problem(path, entry.line, what + (suggestion.map { "; did you mean \($0)?" } ?? ""))
     }
 

@@ -50,7 +50,7 @@ struct TOMLParser {
             default:
                 let keyLine = line
                 let parts = try parseKey()
-                let value = try parseAssignedValue(to: parts, insideInlineTable: false)
+                let value = try parseAssignedValue(to: builder.currentPath + parts, insideInlineTable: false)
                 try builder.assign(parts, value: value, line: keyLine)
             }
             try finishLine()
@@ -77,6 +77,8 @@ struct TOMLParser {
         skipSpaces()
         if isArray {
             guard peek() == ascii("]"), peek(at: 1) == ascii("]") else {
+                // Point at the character that should have been the second bracket.
+                if peek() == ascii("]") { index += 1 }
                 throw unexpected(expected: "]] to close the [[array of tables]] header")
             }
             index += 2
@@ -124,7 +126,7 @@ struct TOMLParser {
 
     // MARK: Values
 
-    /// The `= value` after a key.
+    /// The `= value` after a key; `parts` is the key's full path, for messages.
     private mutating func parseAssignedValue(to parts: [String], insideInlineTable: Bool, depth: Int = 0) throws(TOMLError) -> TOMLValue {
         skipSpaces()
         guard peek() == ascii("=") else {
@@ -323,11 +325,13 @@ struct TOMLParser {
     }
 
     private mutating func parseMultilineBasicString() throws(TOMLError) -> String {
+        // An unclosed multi-line string runs to the end of the file; its opening line is what to fix.
+        let startLine = line
         index += 3
         try trimNewlineAfterOpeningDelimiter()
         var text: [UInt8] = []
         while true {
-            guard let byte = peek() else { throw TOMLError(line: line, reason: .unterminatedString) }
+            guard let byte = peek() else { throw TOMLError(line: startLine, reason: .unterminatedString) }
             switch byte {
             case ascii("\""):
                 if closeMultiline(quote: byte, into: &text) { return String(decoding: text, as: UTF8.self) }
@@ -346,11 +350,13 @@ struct TOMLParser {
     }
 
     private mutating func parseMultilineLiteralString() throws(TOMLError) -> String {
+        // An unclosed multi-line string runs to the end of the file; its opening line is what to fix.
+        let startLine = line
         index += 3
         try trimNewlineAfterOpeningDelimiter()
         var text: [UInt8] = []
         while true {
-            guard let byte = peek() else { throw TOMLError(line: line, reason: .unterminatedString) }
+            guard let byte = peek() else { throw TOMLError(line: startLine, reason: .unterminatedString) }
             switch byte {
             case ascii("'"):
                 if closeMultiline(quote: byte, into: &text) { return String(decoding: text, as: UTF8.self) }
