@@ -140,6 +140,8 @@ struct TOMLInvalidTests {
         .init(String(repeating: "[", count: 100), .unexpectedCharacter(found: "'['", expected: "a key (letters, digits, _ and -, or a quoted key)")),
         .init("a = " + String(repeating: "[", count: 100), .nestingTooDeep),
         .init("a = " + String(repeating: "{b = ", count: 100), .nestingTooDeep),
+        .init(String(repeating: "a.", count: 100) + "b = 1", .nestingTooDeep),
+        .init("[" + String(repeating: "a.", count: 100) + "b]", .nestingTooDeep),
     ]
 
     static let structure: [InvalidTOML] = [
@@ -207,5 +209,6 @@ struct TOMLInvalidTests {
         #expect(TOML.error("a = on")?.message == "on is not a value; strings need quotes, booleans are true or false")
         #expect(TOML.error("[a]\n[a]")?.message == "table defined twice; first defined at line 1")
         #expect(TOML.error("a = 1\rb")?.message == "carriage return without a line feed; lines must end with LF or CRLF")
+        #expect(TOML.error("a = " + String(repeating: "[", count: 65))?.message == "keys, arrays or inline tables are nested more than 64 levels deep")
     }
 }

@@ -319,4 +319,12 @@ struct TOMLParserTests {
         let table = try TOML.parse("# Stationszimmer ÄÖÜ – 🔔\ntext = 'Notruf Zimmer 12 ✓'")
         #expect(table.content(at: "text") == .string("Notruf Zimmer 12 ✓"))
     }
+
+    @Test("nesting up to the limit is accepted")
+    func nestingLimit() throws {
+        let deepKey = Array(repeating: "k", count: TOMLParser.maximumNesting)
+        let table = try TOML.parse("[" + deepKey.dropLast().joined(separator: ".") + "]\nk = 1\narray = " + String(repeating: "[", count: 64) + String(repeating: "]", count: 64))
+        #expect(table.content(at: deepKey.joined(separator: ".")) == .integer(1))
+        #expect(table.value(at: deepKey.dropLast().joined(separator: ".") + ".array")?.line == 3)
+    }
 }

@@ -108,7 +108,7 @@ struct TOMLError: Error, Sendable, Equatable {
         case .trailingCommaInInlineTable:
             "an inline table cannot end with a comma"
         case .nestingTooDeep:
-            "arrays and inline tables are nested too deeply"
+            "keys, arrays or inline tables are nested more than \(TOMLParser.maximumNesting) levels deep"
         }
     }
 }

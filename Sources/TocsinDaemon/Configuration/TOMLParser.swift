@@ -105,6 +105,8 @@ struct TOMLParser {
             index += 1
             skipSpaces()
             parts.append(try parseSimpleKey())
+            // Tables are built and read recursively; an absurdly deep key must not exhaust the stack.
+            guard parts.count <= Self.maximumNesting else { throw TOMLError(line: line, reason: .nestingTooDeep) }
         }
     }
 
