@@ -65,7 +65,7 @@ public final class Store: Sendable {
     }
 
     /// Opens `<directory>/tocsin.sqlite`, creating the directory.
-    public static func open(stateDirectory: String, logger: Logger) throws -> Store {
+    public static func open(stateDirectory: String, logger: Logger = Logger(label: "tocsin.storage")) throws -> Store {
         do {
             try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         } catch {
@@ -90,6 +90,27 @@ public final class Store: Sendable {
         writer.close()
         readers.close()
         logger.info("database closed", metadata: ["path": "\(path)"])
+    }
+
+    /// The settings of the writer connection as SQLite reports them, for diagnostics and tests.
+    struct ConnectionSettings: Sendable, Equatable {
+        var journalMode: String
+        var synchronous: Int
+        var foreignKeys: Int
+        var busyTimeoutMilliseconds: Int
+        var userVersion: Int
+    }
+
+    func writerSettings() throws(StoreError) -> ConnectionSettings {
+        try writer.withDatabase { database throws(StoreError) in
+            ConnectionSettings(
+                journalMode: try database.text(pragma: "journal_mode"),
+                synchronous: try database.integer(pragma: "synchronous"),
+                foreignKeys: try database.integer(pragma: "foreign_keys"),
+                busyTimeoutMilliseconds: try database.integer(pragma: "busy_timeout"),
+                userVersion: try database.integer(pragma: "user_version")
+            )
+        }
     }
 
     private static func configure(_ database: Database) throws(StoreError) {
