@@ -1,0 +1,145 @@
+// TocsinDaemon owns the running daemon: the configuration, wiring the store, the alarm service, the
+// drivers and the web server into one service group, the order of start-up and shutdown, SIGHUP
+// reloads and the notifications to systemd. It knows no protocol details; those live in the
+// protocol and driver targets.
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Alarming
+import AsyncHTTPClient
+import Delivery
+import Logging
+import ServiceLifecycle
+import Storage
+import Synchronization
+import UnixSignals
+import Web
+
+public enum Daemon {
+    public static let version = "0.1.0"
+
+    /// Runs until SIGTERM or SIGINT. `configurationPath` is nil when running on the embedded defaults;
+    /// SIGHUP then has nothing to re-read.
+    public static func run(configuration: Configuration, configurationPath: String?) async throws {
+        LogOutput.bootstrap(level: configuration.daemon.logLevel)
+        let logger = Logger(label: "tocsin")
+        let notifier = SystemdNotifier()
+        let environment = ProcessInfo.processInfo.environment
+        let stateDirectory = configuration.resolvedStateDirectory(environment: environment)
+
+        logger.info("starting", metadata: [
+            "version": "\(version)",
+            "configuration": "\(configurationPath ?? "embedded defaults")",
+            "state_directory": "\(stateDirectory)",
+        ])
+        let store = try Store.open(stateDirectory: stateDirectory, logger: Logger(label: "tocsin.storage"))
+        defer { store.close() }
+        try await UserSync.apply(configuration.users, to: store.directory, logger: logger)
+
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let webhook = WebhookDriver(
+            client: httpClient,
+            timeout: .milliseconds(configuration.webhook.timeoutMs),
+            retryPolicy: configuration.webhook.retryPolicy,
+            version: version,
+            logger: Logger(label: "tocsin.webhook")
+        )
+        let alarms = AlarmService(
+            journal: store.journal,
+            directory: store.directory,
+            drivers: [webhook],
+            settings: configuration.alarmSettings,
+            logger: Logger(label: "tocsin.alarming")
+        )
+        let policy = WebPolicy(loopbackWithoutAuth: configuration.http.loopbackWithoutAuth)
+        let readiness = Readiness(notifier: notifier, logger: logger)
+
+        let web = makeWebApplication(WebEnvironment(
+            service: alarms,
+            journal: store.journal,
+            directory: store.directory,
+            policy: policy,
+            host: configuration.http.host,
+            port: configuration.http.port,
+            version: version,
+            logger: Logger(label: "tocsin.web"),
+            onServerRunning: { port in
+                logger.notice("web server listening", metadata: ["host": "\(configuration.http.host)", "port": "\(port)"])
+                await readiness.mark(.web)
+            }
+        ))
+        let core = AlarmCoreService(alarms: alarms, logger: logger) { resumed in
+            await readiness.mark(.alarms)
+        }
+        let pruner = JournalPruner(journal: store.journal, settings: configuration.prunerSettings, logger: Logger(label: "tocsin.journal"))
+        let reloader = ReloadService(
+            path: configurationPath,
+            current: configuration,
+            notifier: notifier,
+            logger: logger
+        ) { updated in
+            LogOutput.level.withLock { $0 = updated.daemon.logLevel }
+            policy.update(loopbackWithoutAuth: updated.http.loopbackWithoutAuth)
+            pruner.settings.withLock { $0 = updated.prunerSettings }
+            await alarms.update(settings: updated.alarmSettings)
+            webhook.update(settings: WebhookDriver.Settings(timeout: .milliseconds(updated.webhook.timeoutMs), retryPolicy: updated.webhook.retryPolicy))
+            try await UserSync.apply(updated.users, to: store.directory, logger: logger)
+        }
+
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                .init(service: core),
+                .init(service: web),
+                .init(service: pruner),
+                .init(service: reloader),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped on error", metadata: ["error": "\(error)"])
+            notifier.notify(["STOPPING=1"])
+            try? await httpClient.shutdown()
+            throw error
+        }
+        notifier.notify(["STOPPING=1"])
+        try await httpClient.shutdown()
+        logger.notice("stopped")
+    }
+}
+
+/// Tells systemd READY=1 once every part that must be up is up, and not before.
+actor Readiness {
+    enum Part: Hashable { case web, alarms }
+    private var up: Set<Part> = []
+    private let notifier: SystemdNotifier
+    private let logger: Logger
+
+    init(notifier: SystemdNotifier, logger: Logger) {
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    func mark(_ part: Part) {
+        up.insert(part)
+        if up == [.web, .alarms] {
+            notifier.notify(["READY=1", "STATUS=Listening; journal open"])
+            logger.notice("ready")
+        }
+    }
+}
+
+extension Configuration {
+    var alarmSettings: AlarmSettings {
+        AlarmSettings(technicalGroup: alarms.technicalGroup.isEmpty ? nil : alarms.technicalGroup)
+    }
+
+    var prunerSettings: JournalPruner.Settings {
+        JournalPruner.Settings(retentionDays: journal.retentionDays, interval: .seconds(60 * journal.pruneIntervalMinutes))
+    }
+}
