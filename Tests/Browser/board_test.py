@@ -324,6 +324,36 @@ class Scenario:
         found = self.browser.find_all(f"#{list_id} li.alarm[data-alarm-id=\"{alarm_id}\"]")
         return found[0] if found else None
 
+    # What a card shows, read in one script call: an SSE event may redraw the board at any time,
+    # so reading field by field through element references could mix two renderings.
+    CARD_INFO = """
+        const card = document.querySelector('#' + arguments[0] + ' li.alarm[data-alarm-id="' + arguments[1] + '"]');
+        if (!card) return null;
+        const text = (css) => { const node = card.querySelector(css); return node ? node.textContent : null; };
+        return {
+            text: text('.alarm-text'), priority: text('.priority-badge'), group: text('.alarm-group'),
+            state: card.dataset.state, visible: card.innerText,
+            markupInText: card.querySelector('.alarm-text *') !== null,
+            deliveries: Array.from(card.querySelectorAll('li.delivery')).map((d) => ({ phoneId: Number(d.dataset.phoneId), status: d.dataset.status, text: d.textContent })),
+        };
+    """
+
+    def card_info(self, list_id, alarm_id):
+        return self.browser.script(self.CARD_INFO, list_id, str(alarm_id))
+
+    # Clicks a button of a card; a redraw between finding and clicking only means trying again.
+    def click_in_card(self, alarm_id, action):
+        selector = f"#open-alarms li.alarm[data-alarm-id=\"{alarm_id}\"] button[data-action=\"{action}\"]"
+        def attempt():
+            try:
+                self.browser.click(self.browser.find(selector))
+                return True
+            except WebDriverError as error:
+                if "stale element" in str(error):
+                    return False
+                raise
+        wait_until(f"a click on {action} of alarm {alarm_id}", attempt)
+
     def page_still_same(self):
         marker = self.browser.script("return window.__tocsinBrowserTestMarker || null;")
         expect(marker == "no reload", "the page was reloaded (the marker set after loading is gone)")
@@ -370,30 +400,31 @@ class Scenario:
         alarm = alarms[0]
         expect(alarm["priority"] == "High" and alarm["group"] == "12", f"alarm as raised: {alarm}")
         self.ids["first"] = alarm["id"]
-        card = wait_until("the alarm on the board", lambda: self.card("open-alarms", alarm["id"]))
-        expect(self.browser.text(self.browser.find(".alarm-text", card)) == self.text, "the alarm text is shown exactly, markup as text")
-        expect(self.browser.script("return arguments[0].querySelector('b') === null;", {ELEMENT_KEY: card}), "the alarm text was parsed as HTML")
-        expect(self.browser.text(self.browser.find(".priority-badge", card)) == "HIGH", "the priority word is shown (badge)")
-        expect(self.browser.text(self.browser.find(".alarm-group", card)) == "Group 12 · Ward 3", "group number and name")
+        card = wait_until("the alarm on the board", lambda: self.card_info("open-alarms", alarm["id"]))
+        expect(card["text"] == self.text, f"the alarm text is shown as {card['text']!r}, expected {self.text!r}")
+        expect(not card["markupInText"], "the alarm text was parsed as HTML")
+        expect(card["priority"] == "High", f"the priority word reads {card['priority']!r}")
+        expect(card["group"] == "Group 12 · Ward 3", f"group reads {card['group']!r}")
         expect(self.browser.text(self.browser.find("#open-count")) == "1", "open count")
         expect(self.browser.text(self.browser.find("#raise-text")) == "", "the text field is cleared after raising")
 
     def delivery_accepted(self):
         alarm_id, phone_id = self.ids["first"], self.ids["phone"]
         wait_until("the webhook to receive the alarm", lambda: self.webhook.received("Room 12 bed 1"))
-        selector = f"#open-alarms li.alarm[data-alarm-id=\"{alarm_id}\"] li.delivery[data-phone-id=\"{phone_id}\"][data-status=\"accepted\"]"
-        delivery = wait_until("the delivery shown as accepted (pushed by SSE)", lambda: self.browser.find_all(selector))
-        expect(self.browser.text(delivery[0]) == "Anna accepted", f"delivery line reads {self.browser.text(delivery[0])!r}")
+        def accepted():
+            card = self.card_info("open-alarms", alarm_id)
+            return [d for d in (card or {}).get("deliveries", []) if d["phoneId"] == phone_id and d["status"] == "accepted"]
+        delivery = wait_until("the delivery shown as accepted (pushed by SSE)", accepted)
+        expect(delivery[0]["text"] == "Anna accepted", f"delivery line reads {delivery[0]['text']!r}")
         self.page_still_same()
 
     def acknowledge(self):
         alarm_id = self.ids["first"]
-        card = self.card("open-alarms", alarm_id)
-        expect(card is not None, "the alarm is not on the board before acknowledging")
-        self.browser.click(self.browser.find("button[data-action=\"acknowledge\"]", card))
+        expect(self.card("open-alarms", alarm_id) is not None, "the alarm is not on the board before acknowledging")
+        self.click_in_card(alarm_id, "acknowledge")
         wait_until("the alarm to leave the open board", lambda: self.card("open-alarms", alarm_id) is None)
-        ended = wait_until("the alarm in the recently ended list", lambda: self.card("ended-alarms", alarm_id))
-        expect("Acknowledged by" in self.browser.text(ended), f"ended card reads {self.browser.text(ended)!r}")
+        ended = wait_until("the alarm in the recently ended list", lambda: self.card_info("ended-alarms", alarm_id))
+        expect("Acknowledged by" in ended["visible"], f"ended card reads {ended['visible']!r}")
         alarm = self.rest.expect("GET", f"/api/alarms/{alarm_id}", None, 200)
         expect(alarm["state"] in ("acknowledged", "ended") and alarm["acknowledgedBy"], f"alarm after acknowledging: {alarm['state']} by {alarm['acknowledgedBy']}")
         expect(self.browser.text(self.browser.find("#open-count")) == "0", "open count after acknowledging")
@@ -401,9 +432,9 @@ class Scenario:
     def second_alarm_by_rest(self):
         alarm = self.rest.expect("POST", "/api/alarms", {"group": "12", "text": "Second alarm, raised by REST", "priority": "emergency"}, 201)
         self.ids["second"] = alarm["id"]
-        card = wait_until("the REST alarm on the board (pushed by SSE)", lambda: self.card("open-alarms", alarm["id"]))
-        expect(self.browser.text(self.browser.find(".priority-badge", card)) == "EMERGENCY", "priority word of the REST alarm")
-        expect(self.browser.text(self.browser.find(".alarm-text", card)) == "Second alarm, raised by REST", "text of the REST alarm")
+        card = wait_until("the REST alarm on the board (pushed by SSE)", lambda: self.card_info("open-alarms", alarm["id"]))
+        expect(card["priority"] == "Emergency", f"priority word of the REST alarm reads {card['priority']!r}")
+        expect(card["text"] == "Second alarm, raised by REST", f"text of the REST alarm reads {card['text']!r}")
         self.page_still_same()
 
     def create_group_in_ui(self):
@@ -417,7 +448,8 @@ class Scenario:
         wait_until("Anna in the group's member list", lambda: self.browser.find_all(f"#group-members li[data-member-id=\"{self.ids['member']}\"]"))
         self.browser.choose("#group-rule", "all")
         self.browser.click(self.browser.find("#group-save"))
-        wait_until("group 77 in the groups table", lambda: self.browser.find_all("#groups-table tr[data-group-number=\"77\"]"))
+        wait_until("the page to confirm the group", lambda: self.browser.text(self.browser.find("#group-result")) == "Group 77 created.")
+        expect(self.browser.find_all("#groups-table tr[data-group-number=\"77\"]"), "group 77 is not in the groups table")
         groups = REST.items(self.rest.expect("GET", "/api/groups", None, 200), "groups")
         created = [g for g in groups if g["number"] == "77"]
         expect(len(created) == 1, f"REST sees {len(created)} groups numbered 77")
@@ -444,6 +476,22 @@ class Scenario:
             group = self.rest.expect("GET", f"/api/groups/{self.ids['group77']}", None, 200)
             return group["name"] == "Browser ward, renamed" and group["members"] == [self.ids["member"]]
         wait_until("REST to see the renamed group with its member kept", renamed)
+        wait_until("the page to confirm the save", lambda: self.browser.text(self.browser.find("#group-result")) == "Group 77 saved.")
+        row = self.browser.find("#groups-table tr[data-group-number=\"77\"]")
+        expect("Browser ward, renamed" in self.browser.text(row), f"groups table row reads {self.browser.text(row)!r}")
+
+    def presence_in_ui(self):
+        member = self.ids["member"]
+        select = f"#members-table select[data-member-id=\"{member}\"]"
+        wait_until("Anna in the members table", lambda: self.browser.find_all(select))
+        self.browser.choose(select, "busy")
+        wait_until("REST to see Anna busy", lambda: self.rest.expect("GET", f"/api/members/{member}", None, 200)["presence"] == "busy")
+        wait_until("the page to confirm the change", lambda: self.browser.text(self.browser.find("#member-result")) == "Anna is now busy.")
+        wait_until("the table redrawn", lambda: self.browser.find_all(select))
+        self.browser.choose(select, "available")
+        wait_until("REST to see Anna available again", lambda: self.rest.expect("GET", f"/api/members/{member}", None, 200)["presence"] == "available")
+        stored = self.rest.expect("GET", f"/api/members/{member}", None, 200)
+        expect(stored["name"] == "Anna" and stored["phoneId"] == self.ids["phone"], f"changing presence touched other fields: {stored}")
 
     def screenshot(self):
         self.browser.click(self.browser.find("#nav-board"))
@@ -465,8 +513,15 @@ class Scenario:
         overflow = wait_until("the layout to settle at 390 px", lambda: self.browser.script(
             "return window.innerWidth <= 400 ? [document.documentElement.scrollWidth, document.documentElement.clientWidth] : null;"))
         expect(overflow[0] <= overflow[1], f"the board scrolls sideways at 390 px: {overflow[0]} > {overflow[1]}")
-        button = self.browser.find(f"#open-alarms li.alarm[data-alarm-id=\"{self.ids['second']}\"] button[data-action=\"acknowledge\"]")
-        expect(self.browser.displayed(button), "the Acknowledge button is not visible on a narrow screen")
+        box = self.browser.script("""
+            const b = document.querySelector('#open-alarms li.alarm[data-alarm-id="' + arguments[0] + '"] button[data-action="acknowledge"]');
+            if (!b) return null;
+            const r = b.getBoundingClientRect();
+            return { left: r.left, right: r.right, width: r.width, height: r.height, viewport: document.documentElement.clientWidth };
+        """, str(self.ids["second"]))
+        expect(box is not None, "the Acknowledge button is missing on a narrow screen")
+        expect(box["left"] >= 0 and box["right"] <= box["viewport"] and box["width"] >= 44 and box["height"] >= 40,
+               f"the Acknowledge button is cut off or too small to tap on a narrow screen: {box}")
         self.browser.set_window(1280, 800)
 
     def reconnect_after_daemon_restart(self):
@@ -493,13 +548,15 @@ class Scenario:
 
     def end_through_page(self):
         alarm_id = self.ids["second"]
-        card = self.card("open-alarms", alarm_id)
-        expect(card is not None, "the second alarm is not on the board")
-        button = self.browser.find("button[data-action=\"end\"]", card)
-        self.browser.click(button)
-        expect(self.browser.text(button) == "Confirm end", "ending asks for confirmation")
-        expect(self.card("open-alarms", alarm_id) is not None, "one press ended the alarm without confirmation")
-        self.browser.click(button)
+        expect(self.card("open-alarms", alarm_id) is not None, "the second alarm is not on the board")
+        self.click_in_card(alarm_id, "end")
+        button = f"#open-alarms button[data-action=\"end\"][data-alarm-id=\"{alarm_id}\"]"
+        wait_until("End to ask for confirmation", lambda: self.browser.script(
+            "const b = document.querySelector(arguments[0]); return b && b.textContent === 'Confirm end';", button))
+        expect(self.card_info("open-alarms", alarm_id) is not None
+               and self.rest.expect("GET", f"/api/alarms/{alarm_id}", None, 200)["state"] != "ended",
+               "one press of End ended the alarm without confirmation")
+        self.click_in_card(alarm_id, "end")
         wait_until("the ended alarm to leave the board", lambda: self.card("open-alarms", alarm_id) is None)
         alarm = self.rest.expect("GET", f"/api/alarms/{alarm_id}", None, 200)
         expect(alarm["state"] == "ended" and alarm["endReason"] == "Operator", f"alarm after End: {alarm['state']} {alarm['endReason']}")
@@ -516,6 +573,7 @@ class Scenario:
             ("group created in the management UI is seen by REST", self.create_group_in_ui),
             ("duplicate group shows the server's message", self.duplicate_group_refused),
             ("group edited in the management UI", self.edit_group_in_ui),
+            ("presence changed in the members table is seen by REST", self.presence_in_ui),
             ("screenshot rendered at 1280 wide", self.screenshot),
             ("narrow screen has no sideways scroll", self.narrow_screen),
             ("End asks to confirm, then ends the alarm", self.end_through_page),

@@ -117,6 +117,7 @@ const state = {
   open: new Map(),        // id → alarm on the board
   recent: [],             // ended or acknowledged alarms, newest first
   revisions: new Map(),   // id → highest revision seen, open or not
+  confirmEnd: new Map(),  // id → until when a second press of End ends the alarm
   applied: new Map(),     // id → local sequence number of the last change applied
   sequence: 0,
   groups: [],
@@ -264,11 +265,13 @@ function alarmCard(alarm, now, isOpen) {
       "data-focus-key": "ack-" + alarm.id, "aria-label": "Acknowledge " + label,
       onclick: function (event) { acknowledge(alarm.id, event.currentTarget); },
     }, "Acknowledge"));
+    const confirming = (state.confirmEnd.get(alarm.id) || 0) > now;
     actions.append(el("button", {
       type: "button", className: "end secondary", "data-action": "end", "data-alarm-id": alarm.id,
-      "data-focus-key": "end-" + alarm.id, "aria-label": "End " + label,
-      onclick: function (event) { endAlarm(alarm.id, event.currentTarget); },
-    }, "End"));
+      "data-focus-key": "end-" + alarm.id, "data-confirm": confirming ? "yes" : null,
+      "aria-label": confirming ? "Confirm: end " + label : "End " + label,
+      onclick: function () { endAlarm(alarm.id); },
+    }, confirming ? "Confirm end" : "End"));
     card.append(actions);
   }
   return card;
@@ -314,25 +317,29 @@ async function acknowledge(id, button) {
   } catch (error) {
     showText("board-message", "Alarm " + id + " was not acknowledged: " + error.message);
     button.disabled = false;
+    renderBoard();
     if (error.status === 409 || error.status === 404) refreshAlarms();
   }
 }
 
-// Ending an alarm is final, so it takes a second press of the same button within a few seconds.
-async function endAlarm(id, button) {
-  if (button.dataset.confirm !== "yes") {
-    button.dataset.confirm = "yes";
-    button.textContent = "Confirm end";
-    button.setAttribute("aria-label", "Confirm: end alarm " + id);
+// Ending an alarm is final, so it takes a second press within a few seconds. The pending
+// confirmation lives in `state`, not in the button, because an event may redraw the card between
+// the two presses.
+const CONFIRM_MS = 5000;
+
+async function endAlarm(id) {
+  const now = Date.now();
+  if ((state.confirmEnd.get(id) || 0) <= now) {
+    state.confirmEnd.set(id, now + CONFIRM_MS);
+    renderBoard();
     window.setTimeout(function () {
-      if (button.isConnected && button.dataset.confirm === "yes") {
-        button.dataset.confirm = "";
-        button.textContent = "End";
-      }
-    }, 5000);
+      if ((state.confirmEnd.get(id) || 0) <= Date.now()) { state.confirmEnd.delete(id); renderBoard(); }
+    }, CONFIRM_MS + 50);
     return;
   }
-  button.disabled = true;
+  state.confirmEnd.delete(id);
+  const button = document.querySelector('#open-alarms button[data-action="end"][data-alarm-id="' + id + '"]');
+  if (button) button.disabled = true;
   try {
     const alarm = await api("POST", "/api/alarms/" + id + "/end", { reason: "Operator" });
     applyAlarm(alarm, "ended");
@@ -341,7 +348,7 @@ async function endAlarm(id, button) {
     $("open-alarms-heading").focus();
   } catch (error) {
     showText("board-message", "Alarm " + id + " was not ended: " + error.message);
-    button.disabled = false;
+    renderBoard();
     if (error.status === 409 || error.status === 404) refreshAlarms();
   }
 }
@@ -600,9 +607,10 @@ async function setPresence(member, presence, select) {
   select.disabled = true;
   showText("member-error", "");
   try {
-    const updated = await api("PUT", "/api/members/" + member.id, Object.assign({}, member, { presence: presence }));
-    showText("member-result", (updated && updated.name ? updated.name : member.name) + " is now " + presence + ".");
+    // PUT changes only the fields it names; the server refuses fields it does not know, such as id.
+    const updated = await api("PUT", "/api/members/" + member.id, { presence: presence });
     await loadDirectory();
+    showText("member-result", (updated && updated.name ? updated.name : member.name) + " is now " + presence + ".");
   } catch (error) {
     showText("member-error", error.message);
     select.value = member.presence;
@@ -614,9 +622,9 @@ async function deleteItem(collection, id, kind, label) {
   showText(kind + "-error", "");
   try {
     await api("DELETE", "/api/" + collection + "/" + id);
-    showText(kind + "-result", label + " deleted.");
     if (String($(kind + "-id").value) === String(id)) resetForm(kind);
     await loadDirectory();
+    showText(kind + "-result", label + " deleted.");
   } catch (error) {
     showText(kind + "-error", error.message);
   }
@@ -727,11 +735,12 @@ async function saveItem(kind, collection, body, fieldIds, describe) {
   const button = $(kind + "-save");
   button.disabled = true;
   try {
-    const saved = id ? await api("PUT", "/api/" + collection + "/" + id, Object.assign({ id: Number(id) }, body))
+    const saved = id ? await api("PUT", "/api/" + collection + "/" + id, body)
                      : await api("POST", "/api/" + collection, body);
     resetForm(kind);
-    showText(kind + "-result", describe(saved || body) + (id ? " saved." : " created."));
     await loadDirectory();
+    // Said only once the tables show the change, so what the message claims is on screen.
+    showText(kind + "-result", describe(saved || body) + (id ? " saved." : " created."));
   } catch (error) {
     showText(kind + "-error", error.message);
     const fieldId = error.field ? fieldIds[error.field] : null;
