@@ -327,4 +327,29 @@ struct TOMLParserTests {
         #expect(table.content(at: deepKey.joined(separator: ".")) == .integer(1))
         #expect(table.value(at: deepKey.dropLast().joined(separator: ".") + ".array")?.line == 3)
     }
+    @Test("comments and values without spaces between them; empty and quote-edged multi-line strings")
+    func tightSyntax() throws {
+        let table = try TOML.parse(#"""
+            a=1#one
+            b=true#yes
+            c=[1,2]#list
+            d = """"""
+            e = """""""
+            f = ''''''
+            g = ''''''''
+            "h\tkey" = "\""
+              [t]#header comment
+              x = 'y'
+            """#)
+        #expect(table.content(at: "a") == .integer(1))
+        #expect(table.content(at: "b") == .boolean(true))
+        #expect(table.content(at: "c") == .array([TOMLValue(content: .integer(1), line: 3), TOMLValue(content: .integer(2), line: 3)]))
+        #expect(table.content(at: "d") == .string(""))
+        #expect(table.content(at: "e") == .string("\""))
+        #expect(table.content(at: "f") == .string(""))
+        #expect(table.content(at: "g") == .string("''"))
+        #expect(table.content(at: "h\tkey") == .string("\""))
+        #expect(table.content(at: "t.x") == .string("y"))
+        #expect(table.value(at: "t.x")?.line == 10)
+    }
 }
