@@ -34,6 +34,15 @@ public final class ManualAlarmClock: AlarmClock {
         var sleepers: [Sleeper] = []
         var cancelled: Set<Int> = []
         var nextID = 0
+        var requested: [Duration] = []
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+        /// Takes the waiters whose count of sleepers has been reached.
+        mutating func dueWaiters() -> [CheckedContinuation<Void, Never>] {
+            let due = waiters.filter { $0.count <= sleepers.count }.map(\.continuation)
+            waiters.removeAll { $0.count <= sleepers.count }
+            return due
+        }
     }
 
     private let start: Date
@@ -51,19 +60,39 @@ public final class ManualAlarmClock: AlarmClock {
     /// How many tasks are waiting on this clock.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
+    /// Every duration a task asked to sleep for, in order, to check backoffs and intervals.
+    public var requestedSleeps: [Duration] { state.withLock { $0.requested } }
+
+    /// Returns once at least `count` tasks are waiting on this clock, so a test advances time only
+    /// after the code under test has reached its wait.
+    public func waitForSleepers(_ count: Int = 1) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state -> Bool in
+                if state.sleepers.count >= count { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
     public func sleep(for duration: Duration) async throws {
         let id = state.withLock { state -> Int in
             state.nextID += 1
+            state.requested.append(duration)
             return state.nextID
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                var waiters: [CheckedContinuation<Void, Never>] = []
                 let resumeNow: Bool? = state.withLock { state in
                     if state.cancelled.remove(id) != nil { return false }
                     if duration <= .zero { return true }
                     state.sleepers.append(Sleeper(id: id, deadline: state.elapsed + duration, continuation: continuation))
+                    waiters = state.dueWaiters()
                     return nil
                 }
+                for waiter in waiters { waiter.resume() }
                 switch resumeNow {
                 case .some(true): continuation.resume()
                 case .some(false): continuation.resume(throwing: CancellationError())

@@ -47,6 +47,9 @@ public actor AlarmService {
 
     private var open: [AlarmID: Alarm] = [:]
     private var tasks: [AlarmID: Task<Void, Never>] = [:]
+    /// Every delivery task until it has returned, including cancelled ones still unwinding.
+    private var running: [Int: Task<Void, Never>] = [:]
+    private var nextTaskNumber = 0
     /// Open technical alarms by their fault key, so a fault raises one alarm, not one per check.
     private var technical: [String: AlarmID] = [:]
     /// Technical alarms being journalled right now, so that a second report of the same fault
@@ -102,6 +105,7 @@ public actor AlarmService {
         tasks.removeAll()
         for task in running { task.cancel() }
         for task in running { await task.value }
+        await waitForDeliveries()
     }
 
     public func update(settings: AlarmSettings) {
@@ -247,8 +251,25 @@ public actor AlarmService {
 
     private func spawn(_ id: AlarmID) {
         guard !stopped, tasks[id] == nil else { return }
-        tasks[id] = Task { [weak self] in
+        nextTaskNumber += 1
+        let number = nextTaskNumber
+        let task = Task { [weak self] in
             await self?.run(id)
+            await self?.taskReturned(number)
+        }
+        tasks[id] = task
+        running[number] = task
+    }
+
+    private func taskReturned(_ number: Int) {
+        running[number] = nil
+    }
+
+    /// Waits until every delivery task has returned: an alarm waiting for its next repetition
+    /// keeps this waiting. For an orderly stop after `shutdown`, and for tests.
+    public func waitForDeliveries() async {
+        while let task = running.values.first {
+            await task.value
         }
     }
 

@@ -1,0 +1,102 @@
+import Alarming
+import Synchronization
+
+/// A delivery driver whose answers a test scripts per phone. Each call is recorded; a `.hold` step
+/// keeps the attempt open until the test releases it, as a phone that has not answered yet.
+final class ScriptedDriver: DeliveryDriver {
+    enum Step: Sendable {
+        case answer(DeliveryOutcome)
+        case hold
+    }
+
+    struct Call: Sendable, Hashable, CustomStringConvertible {
+        var alarmID: AlarmID
+        var phoneID: Int64
+        var attempt: Int
+        var repetition: Int
+
+        var description: String { "alarm \(alarmID) phone \(phoneID) attempt \(attempt) repetition \(repetition)" }
+    }
+
+    private struct State {
+        var scripts: [Int64: [Step]] = [:]
+        var calls: [Call] = []
+        var held: [Int64: CheckedContinuation<DeliveryOutcome, Never>] = [:]
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    let name: String
+    let retryPolicy: RetryPolicy
+    private let state = Mutex(State())
+
+    static let ok = DeliveryOutcome.accepted(detail: "HTTP 200")
+    static let busy = DeliveryOutcome.failed(reason: "HTTP 503 Service Unavailable", retryable: true)
+    static let gone = DeliveryOutcome.failed(reason: "HTTP 404 Not Found", retryable: false)
+
+    init(name: String = "test", retryPolicy: RetryPolicy = RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(500), maxBackoff: .seconds(8))) {
+        self.name = name
+        self.retryPolicy = retryPolicy
+    }
+
+    /// The next answers for a phone; once they are used up it answers `ok`.
+    func script(_ phoneID: Int64, _ steps: [Step]) {
+        state.withLock { $0.scripts[phoneID, default: []] += steps }
+    }
+
+    func script(_ phoneID: Int64, _ outcomes: DeliveryOutcome...) {
+        script(phoneID, outcomes.map { .answer($0) })
+    }
+
+    var calls: [Call] { state.withLock { $0.calls } }
+
+    /// Returns once `count` calls have been made in all.
+    func waitForCalls(_ count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state -> Bool in
+                if state.calls.count >= count { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Answers the held attempt of a phone.
+    func release(_ phoneID: Int64, with outcome: DeliveryOutcome = ScriptedDriver.ok) {
+        let held = state.withLock { $0.held.removeValue(forKey: phoneID) }
+        precondition(held != nil, "phone \(phoneID) has no held attempt")
+        held?.resume(returning: outcome)
+    }
+
+    func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
+        let phoneID = request.destination.phoneID
+        let call = Call(alarmID: request.alarm.id, phoneID: phoneID, attempt: request.attempt, repetition: request.repetition)
+        let step = state.withLock { state -> Step in
+            state.calls.append(call)
+            guard var steps = state.scripts[phoneID], !steps.isEmpty else { return .answer(Self.ok) }
+            let step = steps.removeFirst()
+            state.scripts[phoneID] = steps
+            return step
+        }
+        switch step {
+        case .answer(let outcome):
+            wakeWaiters()
+            return outcome
+        case .hold:
+            return await withCheckedContinuation { continuation in
+                state.withLock { $0.held[phoneID] = continuation }
+                wakeWaiters()
+            }
+        }
+    }
+
+    private func wakeWaiters() {
+        let due = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            let count = state.calls.count
+            let due = state.waiters.filter { $0.count <= count }.map(\.continuation)
+            state.waiters.removeAll { $0.count <= count }
+            return due
+        }
+        for waiter in due { waiter.resume() }
+    }
+}

@@ -1,0 +1,216 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Alarming
+import AsyncHTTPClient
+@testable import Delivery
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+
+/// Runs `body` with a fresh HTTP client (as the daemon's shared one) and a scripted server.
+func withWebhook<T>(
+    script: [ScriptedHTTPServer.Reply] = [],
+    timeout: Duration = .seconds(5),
+    _ body: (WebhookDriver, ScriptedHTTPServer) async throws -> T
+) async throws -> T {
+    let server = try await ScriptedHTTPServer(script: script)
+    let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+    let driver = WebhookDriver(client: client, timeout: timeout, retryPolicy: RetryPolicy(), version: "1.2.3", logger: Logger(label: "test.webhook"))
+    do {
+        let result = try await body(driver, server)
+        try await client.shutdown()
+        try await server.shutdown()
+        return result
+    } catch {
+        try? await client.shutdown()
+        try? await server.shutdown()
+        throw error
+    }
+}
+
+func sampleRequest(address: String, alarmID: AlarmID = 12, attempt: Int = 1, repetition: Int = 0) -> DeliveryRequest {
+    let request = AlarmRequest(
+        source: AlarmSource(kind: .rest, name: "admin"),
+        target: .group("12"),
+        text: "Room 12 bed 1",
+        priority: .high
+    )
+    // 1_800_000_000 is 2027-01-15T08:00:00Z.
+    let alarm = Alarm(id: alarmID, request: request, routedGroup: "12", state: .dispatching, receivedAt: Date(timeIntervalSince1970: 1_800_000_000))
+    let destination = Destination(phoneID: 1, memberID: 2, name: "Anna", driver: "webhook", address: address)
+    return DeliveryRequest(alarm: alarm, destination: destination, attempt: attempt, repetition: repetition)
+}
+
+@Suite struct WebhookDriverTests {
+    @Test func postsTheExactJSONBodyAndHeaders() async throws {
+        try await withWebhook { driver, server in
+            let outcome = await driver.deliver(sampleRequest(address: server.url + "/hook?ward=3"))
+            #expect(outcome == .accepted(detail: "HTTP 200"))
+            let requests = server.recorded
+            try #require(requests.count == 1)
+            let request = requests[0]
+            #expect(request.method == .POST)
+            #expect(request.uri == "/hook?ward=3")
+            #expect(request.headers["Content-Type"] == ["application/json"])
+            #expect(request.headers["User-Agent"] == ["Tocsin/1.2.3"])
+            #expect(request.headers["Idempotency-Key"] == ["tocsin-12-1-0"])
+            #expect(request.bodyText == """
+                {"alarm":12,"group":"12","routedGroup":"12","text":"Room 12 bed 1","priority":"High",\
+                "source":{"kind":"rest","name":"admin"},"reference":null,"callbackNumber":null,\
+                "receivedAt":"2027-01-15T08:00:00Z","destination":{"phoneId":1,"name":"Anna"},"attempt":1,"repetition":0}
+                """)
+            #expect(request.headers["Content-Length"] == ["\(request.body.count)"])
+        }
+    }
+
+    @Test func aPhoneTargetSendsNullGroupAndKeepsReferenceTextAndCallback() async throws {
+        try await withWebhook { driver, server in
+            var request = sampleRequest(address: server.url + "/", attempt: 3, repetition: 2)
+            request.alarm.request = AlarmRequest(
+                source: AlarmSource(kind: .espax, name: "client \"A\"/1"),
+                sourceReference: "ref-9",
+                target: .phone("4711"),
+                text: "Line 1\nZimmer 3 – Bad",
+                priority: .emergency,
+                callbackNumber: "+49 30 1234"
+            )
+            request.alarm.routedGroup = nil
+            #expect(await driver.deliver(request) == .accepted(detail: "HTTP 200"))
+            let recorded = try #require(server.recorded.first)
+            #expect(recorded.bodyText == """
+                {"alarm":12,"group":null,"routedGroup":null,"text":"Line 1\\nZimmer 3 – Bad","priority":"Emergency",\
+                "source":{"kind":"espax","name":"client \\"A\\"/1"},"reference":"ref-9","callbackNumber":"+49 30 1234",\
+                "receivedAt":"2027-01-15T08:00:00Z","destination":{"phoneId":1,"name":"Anna"},"attempt":3,"repetition":2}
+                """)
+            #expect(recorded.headers["Idempotency-Key"] == ["tocsin-12-1-2"])
+        }
+    }
+
+    @Test func theIdempotencyKeyIsTheSameForEveryAttemptOfOnePush() async throws {
+        try await withWebhook(script: [.status(503, reason: "Service Unavailable"), .status(200, reason: "OK")]) { driver, server in
+            _ = await driver.deliver(sampleRequest(address: server.url, attempt: 1))
+            _ = await driver.deliver(sampleRequest(address: server.url, attempt: 2))
+            _ = await driver.deliver(sampleRequest(address: server.url, attempt: 1, repetition: 1))
+            #expect(server.recorded.map { $0.headers["Idempotency-Key"] } == [["tocsin-12-1-0"], ["tocsin-12-1-0"], ["tocsin-12-1-1"]])
+        }
+    }
+
+    @Test(arguments: [200, 201, 202, 204, 299])
+    func successStatusesAreAccepted(_ code: Int) async throws {
+        try await withWebhook(script: [.status(code, reason: "Fine")]) { driver, server in
+            #expect(await driver.deliver(sampleRequest(address: server.url)) == .accepted(detail: "HTTP \(code)"))
+        }
+    }
+
+    @Test(arguments: [
+        (408, "Request Timeout"), (425, "Too Early"), (429, "Too Many Requests"),
+        (500, "Internal Server Error"), (502, "Bad Gateway"), (503, "Service Unavailable"), (599, "Odd"),
+    ])
+    func transientStatusesAreRetryable(_ code: Int, _ reason: String) async throws {
+        try await withWebhook(script: [.status(code, reason: reason)]) { driver, server in
+            let outcome = await driver.deliver(sampleRequest(address: server.url))
+            #expect(outcome == .failed(reason: "HTTP \(code) \(reason) from \(server.url)", retryable: true))
+        }
+    }
+
+    @Test(arguments: [(400, "Bad Request"), (401, "Unauthorized"), (404, "Not Found"), (410, "Gone"), (422, "Unprocessable Entity"), (301, "Moved Permanently")])
+    func otherStatusesAreFinal(_ code: Int, _ reason: String) async throws {
+        try await withWebhook(script: [.status(code, reason: reason)]) { driver, server in
+            let outcome = await driver.deliver(sampleRequest(address: server.url))
+            #expect(outcome == .failed(reason: "HTTP \(code) \(reason) from \(server.url)", retryable: false))
+        }
+    }
+
+    @Test func aFailureQuotesTheStartOfTheResponseBodyOnly() async throws {
+        let huge = "field text is required\r\n" + String(repeating: "x", count: 1_000_000)
+        try await withWebhook(script: [.status(400, reason: "Bad Request", body: huge)]) { driver, server in
+            let outcome = await driver.deliver(sampleRequest(address: server.url))
+            let quoted = "field text is required  " + String(repeating: "x", count: 200 - 24) + "…"
+            #expect(outcome == .failed(reason: "HTTP 400 Bad Request from \(server.url): \(quoted)", retryable: false))
+        }
+    }
+
+    @Test func noAnswerWithinTheTimeoutIsRetryable() async throws {
+        try await withWebhook(script: [.silence], timeout: .milliseconds(300)) { driver, server in
+            let started = ContinuousClock.now
+            let outcome = await driver.deliver(sampleRequest(address: server.url))
+            let took = ContinuousClock.now - started
+            #expect(outcome == .failed(reason: "no answer from \(server.url) within 300 ms", retryable: true))
+            #expect(took >= .milliseconds(290))
+            #expect(took < .seconds(3))
+        }
+    }
+
+    @Test func aSlowAnswerWithinTheTimeoutIsAccepted() async throws {
+        try await withWebhook(script: [.delayed(.milliseconds(100), 200, reason: "OK")], timeout: .seconds(5)) { driver, server in
+            #expect(await driver.deliver(sampleRequest(address: server.url)) == .accepted(detail: "HTTP 200"))
+        }
+    }
+
+    @Test func aLateAnswerAfterTheTimeoutIsRetryable() async throws {
+        try await withWebhook(script: [.delayed(.seconds(2), 200, reason: "OK")], timeout: .milliseconds(200)) { driver, server in
+            #expect(await driver.deliver(sampleRequest(address: server.url)) == .failed(reason: "no answer from \(server.url) within 200 ms", retryable: true))
+        }
+    }
+
+    @Test func aConnectionClosedWithoutAnAnswerIsRetryable() async throws {
+        try await withWebhook(script: [.close]) { driver, server in
+            let outcome = await driver.deliver(sampleRequest(address: server.url))
+            #expect(outcome == .failed(reason: "\(server.url) closed the connection before a complete response", retryable: true))
+            #expect(server.recorded.count == 1)
+        }
+    }
+
+    @Test func aConnectionClosedInTheMiddleOfTheResponseHeadIsRetryable() async throws {
+        try await withWebhook(script: [.raw("HTTP/1.1 200 OK\r\nContent-Len")]) { driver, server in
+            let outcome = await driver.deliver(sampleRequest(address: server.url))
+            #expect(outcome == .failed(reason: "\(server.url) closed the connection before a complete response", retryable: true))
+        }
+    }
+
+    @Test func aSuccessStatusWithABodyCutShortIsStillAccepted() async throws {
+        try await withWebhook(script: [.raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"ok\":")]) { driver, server in
+            #expect(await driver.deliver(sampleRequest(address: server.url)) == .accepted(detail: "HTTP 200"))
+        }
+    }
+
+    @Test func aRefusedConnectionIsRetryable() async throws {
+        // Bind a port and close it again, so that nothing listens there.
+        let closed = try await ScriptedHTTPServer()
+        let address = closed.url
+        try await closed.shutdown()
+        try await withWebhook(timeout: .seconds(3)) { driver, _ in
+            let started = ContinuousClock.now
+            let outcome = await driver.deliver(sampleRequest(address: address))
+            #expect(outcome == .failed(reason: "connection refused by \(address)", retryable: true))
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+    }
+
+    @Test(arguments: ["", "not a url", "ftp://127.0.0.1/hook", "http://", "sip:4711@pbx.local"])
+    func anInvalidAddressIsFinalAndSendsNothing(_ address: String) async throws {
+        try await withWebhook { driver, server in
+            let outcome = await driver.deliver(sampleRequest(address: address))
+            #expect(outcome == .failed(reason: "invalid webhook address \"\(address)\" of phone 1: it must be an http:// or https:// URL with a host", retryable: false))
+            #expect(server.recorded.isEmpty)
+        }
+    }
+
+    @Test func settingsChangeOnReload() async throws {
+        try await withWebhook(script: [.silence], timeout: .seconds(30)) { driver, server in
+            #expect(driver.name == "webhook")
+            #expect(driver.retryPolicy == RetryPolicy())
+            let reloaded = WebhookDriver.Settings(timeoutMilliseconds: 250, maxAttempts: 7, initialBackoffMilliseconds: 100, maxBackoffMilliseconds: 1000)
+            driver.update(settings: reloaded)
+            #expect(driver.settings.timeout == .milliseconds(250))
+            #expect(driver.retryPolicy == RetryPolicy(maxAttempts: 7, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1)))
+            // The new timeout applies to the next attempt: it gives up after 250 ms, not 30 s.
+            #expect(await driver.deliver(sampleRequest(address: server.url)) == .failed(reason: "no answer from \(server.url) within 250 ms", retryable: true))
+        }
+    }
+}
