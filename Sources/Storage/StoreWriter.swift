@@ -91,19 +91,17 @@ final class StoreWriter: Sendable {
         let results: [Result<@Sendable () -> Void, any Error>] = database.withLock { database in
             Self.runBatch(batch, on: database)
         }
-        var committed = 0
-        for (job, result) in zip(batch, results) {
-            switch result {
-            case .success(let resume):
-                committed += 1
-                resume()
-            case .failure(let error):
-                job.fail(error)
-            }
-        }
+        // Count before resuming anyone, so a caller that reads the counters after its write sees it.
+        let committed = results.count { if case .success = $0 { true } else { false } }
         if committed > 0 {
             transactionCount.add(1, ordering: .relaxed)
             writeCount.add(committed, ordering: .relaxed)
+        }
+        for (job, result) in zip(batch, results) {
+            switch result {
+            case .success(let resume): resume()
+            case .failure(let error): job.fail(error)
+            }
         }
     }
 

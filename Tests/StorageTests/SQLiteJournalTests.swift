@@ -190,6 +190,40 @@ struct SQLiteJournalTests {
         }
     }
 
+    @Test func callersRecordingOneAfterAnotherShareTransactions() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try Store(path: directory.file("tocsin.sqlite"))
+            defer { store.close() }
+            let journal = store.journal
+            let callers = 64
+            let perCaller = 100
+            let start = ContinuousClock.now
+            // Each caller waits for its own commit before the next record, as an ESPA line does, so
+            // batches form only from callers that overlap in time.
+            let ids = try await withThrowingTaskGroup(of: [AlarmID].self) { tasks in
+                for caller in 0..<callers {
+                    tasks.addTask {
+                        var ids: [AlarmID] = []
+                        for number in 0..<perCaller {
+                            ids.append(try await journal.record(self.request(group: "\(caller)", text: "line \(caller) call \(number)"), at: self.t0).id)
+                        }
+                        return ids
+                    }
+                }
+                var all: [AlarmID] = []
+                for try await ids in tasks { all += ids }
+                return all
+            }
+            let elapsed = (ContinuousClock.now - start).seconds
+            let total = callers * perCaller
+            print("StorageTests: \(callers) callers x \(perCaller) sequential records in \(elapsed) s = \(Int(Double(total) / elapsed)) records/s, \(store.transactions) transactions for \(store.writes) writes (debug build)")
+            #expect(Set(ids).count == total)
+            #expect(store.writes == total)
+            #expect(store.transactions * 4 <= store.writes, "mean batch below 4: \(store.transactions) transactions for \(store.writes) writes")
+            #expect(try await journal.alarms(matching: AlarmQuery(group: "63", limit: 1_000)).map(\.request.text).first == "line 63 call 99")
+        }
+    }
+
     @Test func aWriteThatFailsAloneDoesNotFailTheOthersInItsBatch() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("tocsin.sqlite")
