@@ -157,6 +157,27 @@ struct StoreTests {
         }
     }
 
+    @Test func aDatabaseThatRefusesWALIsRefused() async throws {
+        // An in-memory database cannot use WAL, as a file system without shared memory cannot.
+        let error = #expect(throws: StoreError.self) { try Store(path: ":memory:") }
+        #expect(error == .setting(path: ":memory:", pragma: "journal_mode", wanted: "wal", got: "memory"))
+    }
+
+    @Test func aRowThisVersionCannotReadIsReportedWithTableAndColumn() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.file("tocsin.sqlite")
+            let store = try Store(path: path)
+            defer { store.close() }
+            let alarm = try await store.journal.record(AlarmRequest(source: AlarmSource(kind: .rest, name: "a"), target: .group("1"), text: "x"), at: Date())
+            let database = try Database(path: path, mode: .readWrite)
+            try database.run("UPDATE alarms SET priority = 'Urgent' WHERE id = ?", [.integer(alarm.id)])
+            database.close()
+
+            let error = await #expect(throws: StoreError.self) { try await store.journal.alarm(id: alarm.id) }
+            #expect(error == .unreadable(path: path, table: "alarms", column: "priority", value: "Urgent"))
+        }
+    }
+
     @Test func openCreatesTheStateDirectory() async throws {
         try await withTemporaryDirectory { directory in
             let state = directory.file("a/b/state")
