@@ -92,7 +92,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "TocsinBenchmarks",
-            dependencies: ["TocsinTestKit", "Storage", "Alarming", "CSQLite", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "TocsinTestKit", "Storage", "Alarming", "CSQLite",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Benchmarks/TocsinBenchmarks",
             swiftSettings: swiftSettings
         ),

@@ -14,6 +14,7 @@ import Alarming
 import AsyncHTTPClient
 import CSQLite
 import NIOCore
+import NIOHTTP1
 import Storage
 import TocsinTestKit
 
@@ -23,6 +24,12 @@ struct Figure {
     var baseline: String
     var target: String
     var command: String
+}
+
+/// Progress lines go to stderr so that stdout carries only the table.
+func progress(_ text: String) {
+    let line = Array((text + "\n").utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -48,7 +55,7 @@ func arguments() -> (tocsin: String, output: String?) {
         case "--tocsin": tocsin = iterator.next() ?? tocsin
         case "--output": output = iterator.next()
         default:
-            fputs("usage: TocsinBenchmarks [--tocsin PATH] [--output FILE]\n", stderr)
+            progress("usage: TocsinBenchmarks [--tocsin PATH] [--output FILE]")
             exit(2)
         }
     }
@@ -235,7 +242,7 @@ let (tocsin, output) = arguments()
 var figures: [Figure] = []
 let command = "make bench"
 
-fputs("journal throughput…\n", stderr)
+progress("journal throughput…")
 let journal = try await journalThroughput(rounds: 7, alarmsPerRound: 20_000, producers: 64)
 let naive = try naiveThroughput(alarms: 500)
 figures.append(Figure(
@@ -246,7 +253,7 @@ figures.append(Figure(
     command: command
 ))
 
-fputs("end-to-end latency…\n", stderr)
+progress("end-to-end latency…")
 let receiver = try await WebhookReceiver()
 let daemon = try await startDaemon(tocsin, name: "bench-daemon")
 let latency = try await endToEndLatency(daemon, receiver: receiver, iterations: 1000)
@@ -259,7 +266,7 @@ figures.append(Figure(
     command: command
 ))
 
-fputs("REST throughput…\n", stderr)
+progress("REST throughput…")
 let restRate = try await restThroughput(daemon, receiver: receiver, alarms: 8_000, clients: 32)
 figures.append(Figure(
     name: "REST: sustained alarms/s raised and delivered to a webhook phone (32 clients, 8,000 alarms)",
@@ -271,7 +278,7 @@ figures.append(Figure(
 daemon.process.signal(SIGTERM)
 _ = try? await daemon.process.wait()
 
-fputs("idle memory…\n", stderr)
+progress("idle memory…")
 let idle = try await startDaemon(tocsin, name: "bench-idle")
 try await Task.sleep(for: .seconds(5))
 var samples: [Double] = []

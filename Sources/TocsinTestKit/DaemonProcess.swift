@@ -40,7 +40,6 @@ public final class DaemonProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_addchdir_np(&actions, folder)
 
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "NOTIFY_SOCKET")
@@ -48,14 +47,17 @@ public final class DaemonProcess: @unchecked Sendable {
         environment.removeValue(forKey: "STATE_DIRECTORY")
         for (key, value) in extra { environment[key] = value }
 
-        let argv = ([DaemonProcess.binary] + arguments).map { strdup($0) } + [nil]
+        // The shell only changes into the folder and then execs tocsin, so the pid is tocsin's own.
+        // (posix_spawn_file_actions_addchdir_np is a GNU extension Swift does not import.)
+        let script = "cd \"$0\" && exec \"$@\""
+        let argv = (["/bin/sh", "-c", script, folder, DaemonProcess.binary] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
         var child: pid_t = 0
-        let result = posix_spawn(&child, DaemonProcess.binary, &actions, nil, argv, envp)
+        let result = posix_spawn(&child, "/bin/sh", &actions, nil, argv, envp)
         guard result == 0 else { throw HarnessError("posix_spawn \(DaemonProcess.binary) failed: \(String(cString: strerror(result)))") }
         pid = child
     }
@@ -69,7 +71,7 @@ public final class DaemonProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             for line in log.split(separator: "\n").reversed() where line.contains("web server listening") {
-                if let range = line.range(of: "port=") {
+                if let range = line.firstRange(of: "port=") {
                     let digits = line[range.upperBound...].prefix { $0.isNumber }
                     if let port = Int(digits) { return port }
                 }

@@ -32,7 +32,7 @@ public final class WebhookReceiver: Sendable {
     private struct State {
         public var received: [Received] = []
         var answers: [String: Answer] = [:]
-        var held: [(EventLoop, @Sendable () -> Void)] = []
+        var held: [(any EventLoop, @Sendable () -> Void)] = []
     }
 
     private let state = Mutex(State())
@@ -66,7 +66,7 @@ public final class WebhookReceiver: Sendable {
 
     /// Answers every held request with 200 and stops holding.
     public func releaseHeld() {
-        let held = state.withLock { state -> [(EventLoop, @Sendable () -> Void)] in
+        let held = state.withLock { state -> [(any EventLoop, @Sendable () -> Void)] in
             defer { state.held.removeAll() }
             return state.held
         }
@@ -77,7 +77,7 @@ public final class WebhookReceiver: Sendable {
         try? await channel.close()
     }
 
-    fileprivate func handle(_ request: Received, on loop: EventLoop, respond: @escaping @Sendable (Int) -> Void) {
+    fileprivate func handle(_ request: Received, on loop: any EventLoop, respond: @escaping @Sendable (Int) -> Void) {
         let answer = state.withLock { state -> Answer in
             state.received.append(request)
             let answer = state.answers[request.path] ?? .status(200)
