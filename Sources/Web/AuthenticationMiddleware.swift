@@ -51,12 +51,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         // An unknown user costs as much time as a wrong password, so response times do not tell
         // which user names exist.
-        let hash = user?.passwordHash ?? Self.timingHash
+        let hash = user?.passwordHash
         let password = credentials.password
         // Bcrypt takes a quarter of a second at cost 12: keep it off the event loop and off the
-        // cooperative pool, which has only two threads on the gateway box.
+        // cooperative pool, which has only two threads on the gateway box. The timing hash is made
+        // on first use, so that happens on the thread pool too.
         let matches = try await NIOThreadPool.singleton.runIfActive {
-            Bcrypt.verify(password, hash: hash)
+            Bcrypt.verify(password, hash: hash ?? Self.timingHash)
         }
         return user != nil && matches
     }

@@ -1,6 +1,7 @@
 import Alarming
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// `GET /api/events`: alarm changes as Server-Sent Events for the live board. The stream opens with
 /// a `: connected` comment once the subscription exists (so a client knows it will miss nothing
@@ -51,11 +52,17 @@ struct EventStream {
                         }
                     }
                     defer { group.cancelAll() }
-                    for await item in items {
-                        switch item {
-                        case .event(let event): try await writer.write(ByteBuffer(string: Self.frame(event)))
-                        case .keepalive: try await writer.write(ByteBuffer(string: ": keepalive\n\n"))
+                    // The server's graceful shutdown waits for running requests; an event stream
+                    // never finishes by itself, so it ends here rather than holding shutdown up.
+                    try await withGracefulShutdownHandler {
+                        for await item in items {
+                            switch item {
+                            case .event(let event): try await writer.write(ByteBuffer(string: Self.frame(event)))
+                            case .keepalive: try await writer.write(ByteBuffer(string: ": keepalive\n\n"))
+                            }
                         }
+                    } onGracefulShutdown: {
+                        sink.finish()
                     }
                 }
             }

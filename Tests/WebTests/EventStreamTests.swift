@@ -17,6 +17,7 @@ import Darwin
 final class RawHTTPConnection {
     private var fd: Int32
     private(set) var received = ""
+    private(set) var closedByPeer = false
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -67,7 +68,10 @@ final class RawHTTPConnection {
             if ready == 0 { continue }
             var buffer = [UInt8](repeating: 0, count: 4096)
             let count = recv(fd, &buffer, buffer.count, 0)
-            guard count > 0 else { throw RawHTTPError.closed(received: received) }
+            guard count > 0 else {
+                closedByPeer = true
+                throw RawHTTPError.closed(received: received)
+            }
             received += String(decoding: buffer[..<count], as: UTF8.self)
         }
         return text(after: mark)
@@ -131,6 +135,22 @@ struct EventStreamTests {
                 }
                 #expect(world.service.events.subscriberCount == 0)
             }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func anOpenStreamEndsWhenTheServerShutsDown() async throws {
+        try await withWorld { world in
+            let stream = try await world.application.test(.live) { client in
+                let stream = try RawHTTPConnection(port: try #require(client.port))
+                try stream.send("GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                try stream.read(until: ": connected\n\n")
+                return stream
+            }
+            // `test` returns only once the server has shut down, so the stream must have ended.
+            #expect(throws: RawHTTPError.self) { try stream.read(until: "never sent", timeout: .seconds(5)) }
+            #expect(stream.closedByPeer)
+            #expect(world.service.events.subscriberCount == 0)
         }
     }
 
