@@ -195,7 +195,11 @@ struct ConfigurationReader {
         guard let entry = table[key] else { return nil }
         let path = "\(prefix).\(key)"
         guard case .string(let text) = entry.value.content else {
-            let hint = if case .table = entry.value.content { "" } else if case .array = entry.value.content { "" } else { " (put it in quotes)" }
+            // A bare number or boolean where a string belongs is almost always missing quotes.
+            let hint = switch entry.value.content {
+            case .integer, .float, .boolean: " (put it in quotes)"
+            default: ""
+            }
             problem(path, entry.value.line, "expected a string, found \(entry.value.kindDescription)\(hint)")
             return nil
         }
