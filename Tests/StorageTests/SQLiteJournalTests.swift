@@ -74,6 +74,15 @@ struct SQLiteJournalTests {
             let records = try await reopened.journal.records(alarmID: alarm.id)
             #expect(records == [JournalRecord(alarmID: alarm.id, at: t0, entry: .received)] + entries.map { JournalRecord(alarmID: alarm.id, at: t1, entry: $0) })
             #expect(try await reopened.journal.records(alarmID: 99) == [])
+
+            // A phone target and the optional request fields left empty round-trip too.
+            let direct = try await reopened.journal.record(
+                AlarmRequest(source: AlarmSource(kind: .espax, name: "client 1"), target: .phone("10.0.0.12"), text: "", priority: .emergency),
+                at: t1
+            )
+            #expect(try await reopened.journal.alarm(id: direct.id) == direct)
+            #expect(direct.request.target == .phone("10.0.0.12"))
+            #expect(try await reopened.journal.alarms(matching: AlarmQuery(group: "10.0.0.12")) == [])
         }
     }
 
