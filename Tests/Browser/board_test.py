@@ -147,6 +147,7 @@ class WebDriver:
         self.url = url.rstrip("/")
         capabilities = {"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
+            "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,800",
@@ -219,6 +220,10 @@ class WebDriver:
 
     def set_window(self, width, height):
         self.session_command("POST", "/window/rect", {"width": width, "height": height})
+
+    def console(self):
+        """The browser console since the last call (chromedriver's log extension)."""
+        return self.session_command("POST", "/se/log", {"type": "browser"})
 
     def screenshot(self):
         import base64
@@ -561,6 +566,12 @@ class Scenario:
         alarm = self.rest.expect("GET", f"/api/alarms/{alarm_id}", None, 200)
         expect(alarm["state"] == "ended" and alarm["endReason"] == "Operator", f"alarm after End: {alarm['state']} {alarm['endReason']}")
 
+    def console_clean(self):
+        # Refusals the test provoked (400, 409) show up as network errors; anything else (a script
+        # error, a Content-Security-Policy violation) means the page is broken somewhere.
+        entries = [e for e in self.browser.console() if e.get("level") == "SEVERE" and e.get("source") != "network"]
+        expect(not entries, "the browser console reports: " + "; ".join(e.get("message", "")[:200] for e in entries))
+
     def run(self):
         steps = [
             ("directory set up through REST", self.set_up_directory),
@@ -577,6 +588,7 @@ class Scenario:
             ("screenshot rendered at 1280 wide", self.screenshot),
             ("narrow screen has no sideways scroll", self.narrow_screen),
             ("End asks to confirm, then ends the alarm", self.end_through_page),
+            ("no script errors or policy violations in the console", self.console_clean),
             ("banner on disconnect, reconnects after daemon restart", self.reconnect_after_daemon_restart),
         ]
         try:
