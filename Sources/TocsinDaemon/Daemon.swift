@@ -12,6 +12,7 @@ import Alarming
 import AsyncHTTPClient
 import Delivery
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Storage
 import Synchronization
@@ -39,7 +40,12 @@ public enum Daemon {
         defer { store.close() }
         try await UserSync.apply(configuration.users, to: store.directory, logger: logger)
 
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        // Many phones and webhooks can sit behind one host (a DECT gateway, a building management
+        // server); a few slow ones must not starve the rest of connections.
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        clientConfiguration.timeout = .init(connect: .seconds(5))
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let webhook = WebhookDriver(
             client: httpClient,
             timeout: .milliseconds(configuration.webhook.timeoutMs),

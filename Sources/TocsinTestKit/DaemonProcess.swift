@@ -18,6 +18,8 @@ public final class DaemonProcess: @unchecked Sendable {
     public let folder: String
     public let logPath: String
     public private(set) var pid: pid_t = 0
+    /// Where the current run's output starts in the log, which is kept across restarts.
+    private var runStart = 0
     private var exitStatus: Int32?
 
     public static var binary: String {
@@ -34,6 +36,7 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Starts `tocsin` with the arguments, working directory `folder`, stdin from /dev/null.
     public func start(_ arguments: [String], environment extra: [String: String] = [:]) throws {
         exitStatus = nil
+        runStart = log.utf8.count
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -62,15 +65,21 @@ public final class DaemonProcess: @unchecked Sendable {
         pid = child
     }
 
+    /// Everything every run wrote.
     public var log: String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    /// What the current run wrote.
+    public var runLog: String {
+        String(decoding: log.utf8.dropFirst(runStart), as: UTF8.self)
     }
 
     /// Waits for the log line that announces the web server and returns its port.
     public func waitForPort(timeout: Duration = .seconds(60)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            for line in log.split(separator: "\n").reversed() where line.contains("web server listening") {
+            for line in runLog.split(separator: "\n") where line.contains("web server listening") {
                 if let range = line.firstRange(of: "port=") {
                     let digits = line[range.upperBound...].prefix { $0.isNumber }
                     if let port = Int(digits) { return port }
@@ -86,7 +95,7 @@ public final class DaemonProcess: @unchecked Sendable {
     public func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if log.contains(text) { return }
+            if runLog.contains(text) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw HarnessError("no log line containing \"\(text)\" within \(timeout):\n\(log)")

@@ -35,6 +35,10 @@ public struct RESTClient: Sendable {
 
     public func post(_ path: String, _ json: String? = nil) async throws -> Response { try await request(.POST, path, json: json) }
 
+    public func put(_ path: String, _ json: String) async throws -> Response { try await request(.PUT, path, json: json) }
+
+    public func delete(_ path: String) async throws -> Response { try await request(.DELETE, path) }
+
     /// POSTs and requires a 2xx; returns the JSON body.
     public func create(_ path: String, _ json: String) async throws -> JSONValue {
         let response = try await post(path, json)

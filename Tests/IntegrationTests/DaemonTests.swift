@@ -61,6 +61,21 @@ struct DaemonTests {
         return phoneIDs
     }
 
+    /// Adds one more webhook phone, with a member, at the end of an existing group.
+    static func addPhone(_ client: RESTClient, group number: String, receiver: WebhookReceiver, path: String) async throws -> [Int] {
+        let phone = try await client.create("/api/phones", #"{"name":"Phone \#(path)","driver":"webhook","address":"\#(receiver.url(path))"}"#)
+        let phoneID = try #require(phone["id"].int)
+        let member = try await client.create("/api/members", #"{"userName":"m\#(path)","name":"Nurse \#(path)","phoneId":\#(phoneID)}"#)
+        let memberID = try #require(member["id"].int)
+        let groups = try await client.get("/api/groups")
+        let group = try #require(groups.json["groups"].array.first { $0["number"].string == number })
+        let groupID = try #require(group["id"].int)
+        let members = (group["members"].array.compactMap(\.int) + [memberID]).map(String.init).joined(separator: ",")
+        let updated = try await client.put("/api/groups/\(groupID)", #"{"number":"\#(number)","name":"Group \#(number)","members":[\#(members)],"rule":"any","repetitions":0,"repeatInterval":2}"#)
+        guard updated.status == 200 else { throw HarnessError("PUT group → \(updated.status): \(updated.body)") }
+        return [phoneID]
+    }
+
     @Test func restAlarmIsJournalledDeliveredAndAcknowledged() async throws {
         let receiver = try await WebhookReceiver()
         defer { Task { await receiver.close() } }
@@ -123,12 +138,16 @@ struct DaemonTests {
     @Test func sigkillDuringDeliveriesLosesNothingAndRepeatsNoAcceptedPush() async throws {
         let receiver = try await WebhookReceiver()
         defer { Task { await receiver.close() } }
-        // The slow phone holds every request: those deliveries are in flight when the daemon dies.
-        receiver.answer("/slow", with: .hold)
+        // The slow phone, on a host of its own, holds every request: those deliveries are in flight
+        // when the daemon dies.
+        let slowHost = try await WebhookReceiver()
+        defer { Task { await slowHost.close() } }
+        slowHost.answer("/slow", with: .hold)
         let configuration = Self.configuration(webhookTimeoutMs: 60_000)
         let (daemon, client) = try await Self.start("sigkill", configuration: configuration)
         defer { daemon.stop() }
-        let phones = try await Self.makeGroup(client, number: "7", receiver: receiver, paths: ["/fast-a", "/fast-b", "/slow"])
+        var phones = try await Self.makeGroup(client, number: "7", receiver: receiver, paths: ["/fast-a", "/fast-b"])
+        phones += try await Self.addPhone(client, group: "7", receiver: slowHost, path: "/slow")
 
         var ids: [Int] = []
         for index in 0..<40 {
@@ -145,12 +164,12 @@ struct DaemonTests {
                     && deliveries.contains { $0["status"].string == "sending" }
             }
         }
-        #expect(receiver.received(path: "/slow").count == ids.count)
+        #expect(slowHost.received(path: "/slow").count == ids.count)
         daemon.signal(SIGKILL)
         #expect(try await daemon.wait() == 128 + SIGKILL)
 
-        receiver.answer("/slow", with: .status(200))
-        receiver.releaseHeld()
+        slowHost.answer("/slow", with: .status(200))
+        slowHost.releaseHeld()
         try daemon.start(["run", "--config", "tocsin.toml"])
         let port = try await daemon.waitForPort()
         let restarted = RESTClient(port: port)
@@ -170,7 +189,7 @@ struct DaemonTests {
         #expect(receiver.received(path: "/fast-a").count == ids.count)
         #expect(receiver.received(path: "/fast-b").count == ids.count)
         // The slow phone's pushes were in flight: sent again after the restart with the same key.
-        let slow = receiver.received(path: "/slow")
+        let slow = slowHost.received(path: "/slow")
         #expect(slow.count == 2 * ids.count)
         for id in ids {
             let keys = Set(slow.filter { $0.json["alarm"] == .number(Double(id)) }.compactMap { $0.header("Idempotency-Key") })
