@@ -29,6 +29,13 @@ let package = Package(
         .target(name: "CShim", dependencies: ["CSQLite"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        // Pure protocol targets: bytes, events and time in; decoded values and actions out. No I/O.
+        .target(name: "ESPA444", swiftSettings: swiftSettings),
+        .target(name: "ESPAX", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
+        .target(name: "CSTA", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
+
         .target(
             name: "Alarming",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -103,6 +110,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .testTarget(name: "ESPA444Tests", dependencies: ["ESPA444"], swiftSettings: swiftSettings),
+        .testTarget(name: "ESPAXTests", dependencies: ["ESPAX"], swiftSettings: swiftSettings),
+        .testTarget(name: "CSTATests", dependencies: ["CSTA"], swiftSettings: swiftSettings),
         .testTarget(name: "AlarmingTests", dependencies: ["Alarming"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Alarming"], swiftSettings: swiftSettings),
         .testTarget(

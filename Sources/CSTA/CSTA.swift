@@ -1,0 +1,2 @@
+// Placeholder until the CSTA protocol target lands.
+enum CSTAPlaceholder {}

@@ -1,0 +1,2 @@
+// Placeholder until the ESPA444 protocol target lands.
+enum ESPA444Placeholder {}

@@ -1,0 +1,2 @@
+// Placeholder until the ESPAX protocol target lands.
+enum ESPAXPlaceholder {}
