@@ -60,6 +60,9 @@ public actor AlarmService {
     /// reentrant.
     private var pendingWrites: [AlarmID: Task<Void, Never>] = [:]
     private var stopped = false
+    /// Who gave the latest acknowledgement that did not yet meet an `all` rule, to name them when
+    /// the rule is met by another destination failing for good.
+    private var partialAcknowledgements: [AlarmID: String] = [:]
 
     public init(
         journal: any AlarmJournal,
@@ -149,6 +152,8 @@ public actor AlarmService {
         if satisfied {
             markAcknowledged(&alarm, by: person, at: now, entries: &entries)
             changes.append(.ended(.finished))
+        } else {
+            partialAcknowledgements[id] = person
         }
         alarm = await commit(alarm, entries: entries, changes: changes)
         if satisfied { finish(id) }
@@ -454,12 +459,12 @@ public actor AlarmService {
                 do { try await clock.sleep(for: policy.backoff(after: attempt)) } catch { return }
                 continue
             }
-            await recordOutcome(id, destination, repetition: repetition, outcome, final: true)
+            await recordOutcome(id, destination, repetition: repetition, outcome, final: true, attempts: attempt)
             return
         }
     }
 
-    private func recordOutcome(_ id: AlarmID, _ destination: Destination, repetition: Int, _ outcome: DeliveryOutcome, final: Bool) async {
+    private func recordOutcome(_ id: AlarmID, _ destination: Destination, repetition: Int, _ outcome: DeliveryOutcome, final: Bool, attempts: Int = 1) async {
         guard var alarm = open[id], let index = alarm.deliveries.firstIndex(where: { $0.destination.phoneID == destination.phoneID }) else { return }
         var delivery = alarm.deliveries[index]
         let previous = delivery.status
@@ -473,10 +478,15 @@ public actor AlarmService {
             if final && !previous.hasTakenAlarm { delivery.status = .failed }
         }
         if final && repetition > 0 { delivery.repetitions = max(delivery.repetitions, repetition) }
-        delivery.lastOutcome = outcome.summary
+        // The last of a run of retryable failures is not retried: say so instead of "will retry".
+        var detail = outcome.summary
+        if final, case .failed(let reason, true) = outcome {
+            detail = "failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(reason)"
+        }
+        delivery.lastOutcome = detail
         delivery.updatedAt = clock.now()
         alarm.deliveries[index] = delivery
-        var entries: [JournalEntry] = [.outcome(phoneID: destination.phoneID, status: delivery.status, detail: outcome.summary)]
+        var entries: [JournalEntry] = [.outcome(phoneID: destination.phoneID, status: delivery.status, detail: detail)]
         if delivery.status.hasTakenAlarm && alarm.state == .dispatching {
             alarm.state = .delivered
             entries.append(.stateChanged(.delivered))
@@ -512,7 +522,8 @@ public actor AlarmService {
         guard var alarm = open[id], alarm.isOpen else { return true }
         guard Self.isSatisfied(alarm, rule: rule) else { return false }
         var entries: [JournalEntry] = []
-        let by = alarm.deliveries.filter { $0.status == .acknowledged }.max { $0.updatedAt < $1.updatedAt }?.destination.name
+        let by = partialAcknowledgements[id]
+            ?? alarm.deliveries.filter { $0.status == .acknowledged }.max { $0.updatedAt < $1.updatedAt }?.destination.name
         markAcknowledged(&alarm, by: by, at: clock.now(), entries: &entries)
         _ = await commit(alarm, entries: entries, changes: [.ended(.finished)])
         finish(id, cancellingTask: false)
@@ -552,6 +563,7 @@ public actor AlarmService {
     /// `cancellingTask: false`, so that it can finish what it does after closing the alarm.
     private func finish(_ id: AlarmID, cancellingTask: Bool = true) {
         open[id] = nil
+        partialAcknowledgements[id] = nil
         if let key = technical.first(where: { $0.value == id })?.key { technical[key] = nil }
         if cancellingTask { tasks.removeValue(forKey: id)?.cancel() }
     }

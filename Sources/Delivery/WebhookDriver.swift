@@ -95,22 +95,7 @@ public final class WebhookDriver: DeliveryDriver {
         http.headers.add(name: "Idempotency-Key", value: Self.idempotencyKey(for: request))
         http.body = .bytes(ByteBuffer(bytes: body))
 
-        let timeout = settings.timeout
-        let prepared = http
-        let outcome = await withTaskGroup(of: DeliveryOutcome?.self) { group in
-            group.addTask { await self.send(prepared, to: target, timeout: timeout) }
-            // AsyncHTTPClient's deadline ends at the response head; this bounds the body too.
-            group.addTask {
-                do { try await Task.sleep(for: timeout) } catch { return nil }
-                return Self.timedOut(target, timeout: timeout)
-            }
-            var first: DeliveryOutcome?
-            while first == nil, let next = await group.next() {
-                first = next
-            }
-            group.cancelAll()
-            return first ?? .failed(reason: "the push to \(target) was cancelled", retryable: true)
-        }
+        let outcome = await send(http, to: target, timeout: settings.timeout)
         logger.debug("webhook attempt", metadata: [
             "alarm": "\(request.alarm.id)", "phone": "\(request.destination.phoneID)",
             "attempt": "\(request.attempt)", "repetition": "\(request.repetition)", "outcome": "\(outcome.summary)",
@@ -118,23 +103,27 @@ public final class WebhookDriver: DeliveryDriver {
         return outcome
     }
 
-    private func send(_ request: HTTPClientRequest, to target: WebhookAddress, timeout: Duration) async -> DeliveryOutcome? {
+    private func send(_ request: HTTPClientRequest, to target: WebhookAddress, timeout: Duration) async -> DeliveryOutcome {
+        let deadline = ContinuousClock.now + timeout
         let response: HTTPClientResponse
         do {
+            // AsyncHTTPClient's deadline covers connecting, sending and the response head.
             response = try await client.execute(request, timeout: TimeAmount(timeout), logger: logger)
         } catch {
-            if Task.isCancelled { return nil }
+            if Task.isCancelled { return .failed(reason: "the push to \(target) was cancelled", retryable: true) }
             return Self.outcome(for: error, target: target, timeout: timeout)
         }
         let status = response.status
         if (200..<300).contains(status.code) {
-            // The receiver has decided; a body cut short does not undo a 2xx.
-            _ = await Self.readBody(response)
+            // The status is the receiver's answer; its body is not read, so a body that is slow,
+            // huge or cut short cannot turn an accepted push into a retry.
             return .accepted(detail: "HTTP \(status.code)")
         }
-        let excerpt = await Self.readBody(response)
+        let excerpt = await Self.readBody(response, until: deadline)
         let quoted = excerpt.isEmpty ? "" : ": \(excerpt)"
-        let reason = "HTTP \(status.code) \(status.reasonPhrase) from \(target)\(quoted)"
+        // NIO names the codes it knows; for the others (425, 599) the code alone has to do.
+        let phrase = status.reasonPhrase.isEmpty ? "" : " \(status.reasonPhrase)"
+        let reason = "HTTP \(status.code)\(phrase) from \(target)\(quoted)"
         switch status.code {
         case 408, 425, 429, 500..<600:
             return .failed(reason: reason, retryable: true)
@@ -143,16 +132,30 @@ public final class WebhookDriver: DeliveryDriver {
         }
     }
 
-    /// At most `responseBodyLimit` bytes, as printable text; errors while reading just end it.
-    private static func readBody(_ response: HTTPClientResponse) async -> String {
-        var bytes: [UInt8] = []
-        do {
-            for try await chunk in response.body {
-                bytes.append(contentsOf: chunk.readableBytesView.prefix(responseBodyLimit - bytes.count))
-                if bytes.count >= responseBodyLimit { break }
+    /// At most `responseBodyLimit` bytes of the body, as printable text, read until the attempt's
+    /// deadline; whatever arrived by then (even nothing) is what the reason quotes.
+    private static func readBody(_ response: HTTPClientResponse, until deadline: ContinuousClock.Instant) async -> String {
+        let body = response.body
+        let bytes = await withTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                var bytes: [UInt8] = []
+                do {
+                    for try await chunk in body {
+                        bytes.append(contentsOf: chunk.readableBytesView.prefix(responseBodyLimit - bytes.count))
+                        if bytes.count >= responseBodyLimit { break }
+                    }
+                } catch {
+                    // A truncated body still gives what arrived.
+                }
+                return bytes
             }
-        } catch {
-            // A truncated body still gives what arrived.
+            group.addTask {
+                do { try await Task.sleep(until: deadline, clock: .continuous) } catch {}
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? []
         }
         let text = String(decoding: bytes, as: UTF8.self)
         let printable = text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : String($0) }.joined()
@@ -178,6 +181,12 @@ public final class WebhookDriver: DeliveryDriver {
             default:
                 return .failed(reason: "push to \(target) failed: \(error)", retryable: true)
             }
+        }
+        if let error = error as? HTTPParserError {
+            if case .invalidEOFState = error {
+                return .failed(reason: "\(target) closed the connection before a complete response", retryable: true)
+            }
+            return .failed(reason: "\(target) sent a malformed response: \(error)", retryable: true)
         }
         if let errno = errnoCode(of: error) {
             switch errno {

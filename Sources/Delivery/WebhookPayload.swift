@@ -72,11 +72,33 @@ struct WebhookPayload: Encodable, Sendable {
         try container.encode(repetition, forKey: .repetition)
     }
 
-    /// The body bytes. Dates are ISO 8601 UTC, as everywhere else in Tocsin's JSON.
+    /// The body bytes, keys in the documented order (JSONEncoder does not keep the order of keys,
+    /// so the object is assembled here and only the values go through the encoder, which does the
+    /// escaping). Dates are ISO 8601 UTC, as everywhere else in Tocsin's JSON.
     func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        return Array(try encoder.encode(self))
+        func value(_ value: some Encodable) throws -> String {
+            String(decoding: try encoder.encode(value), as: UTF8.self)
+        }
+        func object(_ fields: [(String, String)]) -> String {
+            "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+        }
+        let json = object([
+            ("alarm", try value(alarm)),
+            ("group", try value(group)),
+            ("routedGroup", try value(routedGroup)),
+            ("text", try value(text)),
+            ("priority", try value(priority)),
+            ("source", object([("kind", try value(source.kind)), ("name", try value(source.name))])),
+            ("reference", try value(reference)),
+            ("callbackNumber", try value(callbackNumber)),
+            ("receivedAt", try value(receivedAt)),
+            ("destination", object([("phoneId", try value(destination.phoneId)), ("name", try value(destination.name))])),
+            ("attempt", try value(attempt)),
+            ("repetition", try value(repetition)),
+        ])
+        return Array(json.utf8)
     }
 }
