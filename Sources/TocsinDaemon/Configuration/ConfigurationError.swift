@@ -2,7 +2,7 @@
 // whole file at once instead of one error per restart. Each problem names its key and line.
 
 /// The problems found in a configuration file. `description` prints one line per problem, in the
-/// `file:line: key: message` form editors and `grep` understand.
+/// `file:line: key: message` form editors and `grep` understand (`file: message` without a line).
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
         /// The key path (`http.port`, `users[1].name`), or "" when no single key is at fault.
@@ -35,6 +35,10 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     }
 
     public var description: String {
-        problems.map { "\(origin):\($0.description)" }.joined(separator: "\n")
+        problems.map { problem in
+            let place = origin + (problem.line.map { ":\($0)" } ?? "")
+            let key = problem.key.isEmpty ? "" : "\(problem.key): "
+            return "\(place): \(key)\(problem.message)"
+        }.joined(separator: "\n")
     }
 }
