@@ -68,6 +68,7 @@ struct TOMLInvalidTests {
         .init("a = \"\"\"x\u{7F}\"\"\"", .controlCharacter(0x7F, context: "a multi-line string")),
         .init("a = '''\n\u{1B}'''", line: 2, .controlCharacter(0x1B, context: "a multi-line string")),
         .init("a = \"\"\"x\ry\"\"\"", .bareCarriageReturn),
+        .init("g = '''''''''", .unexpectedCharacter(found: "\"'\"", expected: "the end of the line")),
         .init("\"\"\"key\"\"\" = 1", .multilineKey),
         .init("'''key''' = 1", .multilineKey),
         .init("a = \"\"\"x\"\"\"\"\"\"", .unexpectedCharacter(found: "'\"'", expected: "the end of the line")),

@@ -524,7 +524,8 @@ struct TOMLParser {
         var end = position + 1
         while end < bytes.count, end < position + 4, bytes[end] & 0xC0 == 0x80 { end += 1 }
         let character = String(decoding: bytes[position..<end], as: UTF8.self)
-        return quoted ? "'\(character)'" : character
+        guard quoted else { return character }
+        return character == "'" ? "\"'\"" : "'\(character)'"
     }
 }
 
