@@ -82,6 +82,18 @@ struct AlarmRoutesTests {
         }
     }
 
+    @Test func oversizedBodiesAreRefusedWith413() async throws {
+        try await withWorld { world in
+            try await world.application.test(.router) { client in
+                let text = String(repeating: "x", count: JSONFields.maximumBodySize)
+                let response = try await client.execute(uri: "/api/alarms", method: .post, headers: HTTP.admin, body: HTTP.json(#"{"group":"1","text":"\#(text)"}"#))
+                #expect(response.status == .contentTooLarge)
+                #expect(response.text == errorJSON(nil, "the request body is larger than 65536 bytes"))
+            }
+            #expect(try await world.store.journal.alarms(matching: AlarmQuery()).isEmpty)
+        }
+    }
+
     @Test func readingAnAlarmItsJournalAndUnknownIds() async throws {
         try await withWorld { world in
             let (_, member, phone) = try await world.staffedGroup()

@@ -2,6 +2,7 @@ import Alarming
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOPosix
 import Testing
 
 @testable import Web
@@ -13,8 +14,10 @@ import Darwin
 #endif
 
 /// A plain TCP client on 127.0.0.1 that reads an endless response as it arrives, which the test
-/// clients of HummingbirdTesting (they wait for the whole body) cannot.
-final class RawHTTPConnection {
+/// clients of HummingbirdTesting (they wait for the whole body) cannot. Its blocking reads run on
+/// NIO's thread pool: blocking a thread of the cooperative pool (two on this machine) would starve
+/// the very server under test. One test task uses a connection at a time, hence `@unchecked`.
+final class RawHTTPConnection: @unchecked Sendable {
     private var fd: Int32
     private(set) var received = ""
     private(set) var closedByPeer = false
@@ -56,7 +59,13 @@ final class RawHTTPConnection {
     /// Reads until the text after `mark` contains `marker`, or fails after `timeout`. Returns the
     /// text after `mark`.
     @discardableResult
-    func read(until marker: String, after mark: Int = 0, timeout: Duration = .seconds(10)) throws -> String {
+    func read(until marker: String, after mark: Int = 0, timeout: Duration = .seconds(10)) async throws -> String {
+        try await NIOThreadPool.singleton.runIfActive {
+            try self.blockingRead(until: marker, after: mark, timeout: timeout)
+        }
+    }
+
+    private func blockingRead(until marker: String, after mark: Int, timeout: Duration) throws -> String {
         let deadline = ContinuousClock.now + timeout
         while !text(after: mark).contains(marker) {
             let remaining = deadline - ContinuousClock.now
@@ -105,7 +114,7 @@ struct EventStreamTests {
                 let port = try #require(client.port)
                 let stream = try RawHTTPConnection(port: port)
                 try stream.send("GET /api/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
-                let head = try stream.read(until: ": connected\n\n")
+                let head = try await stream.read(until: ": connected\n\n")
                 #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
                 #expect(head.lowercased().contains("content-type: text/event-stream\r\n"))
                 #expect(head.lowercased().contains("cache-control: no-cache\r\n"))
@@ -114,16 +123,16 @@ struct EventStreamTests {
                 #expect(raised.status == .created)
                 let afterConnected = stream.mark
                 let marker = "event: alarm\ndata: "
-                let before = try stream.read(until: marker, after: afterConnected)
+                let before = try await stream.read(until: marker, after: afterConnected)
                 let skipped = before.split(separator: marker, maxSplits: 1, omittingEmptySubsequences: false)[0].utf8.count
                 let dataStart = afterConnected + skipped + marker.utf8.count
-                let line = String(try stream.read(until: "\n\n", after: dataStart).prefix { $0 != "\n" })
+                let line = String(try await stream.read(until: "\n\n", after: dataStart).prefix { $0 != "\n" })
                 let event = try JSONValue.parse(Array(line.utf8))
                 #expect(event["change"] == .string("raised"))
                 #expect(try event["alarm"] == raised.json.sortedKeys)
 
                 // The keepalive interval is 200 ms in these tests.
-                try stream.read(until: ": keepalive\n\n", after: stream.mark)
+                try await stream.read(until: ": keepalive\n\n", after: stream.mark)
                 #expect(world.service.events.subscriberCount == 1)
 
                 // When the client goes away the subscription is dropped.
@@ -144,11 +153,11 @@ struct EventStreamTests {
             let stream = try await world.application.test(.live) { client in
                 let stream = try RawHTTPConnection(port: try #require(client.port))
                 try stream.send("GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                try stream.read(until: ": connected\n\n")
+                try await stream.read(until: ": connected\n\n")
                 return stream
             }
             // `test` returns only once the server has shut down, so the stream must have ended.
-            #expect(throws: RawHTTPError.self) { try stream.read(until: "never sent", timeout: .seconds(5)) }
+            await #expect(throws: RawHTTPError.self) { try await stream.read(until: "never sent", timeout: .seconds(5)) }
             #expect(stream.closedByPeer)
             #expect(world.service.events.subscriberCount == 0)
         }
