@@ -566,6 +566,23 @@ class Scenario:
         alarm = self.rest.expect("GET", f"/api/alarms/{alarm_id}", None, 200)
         expect(alarm["state"] == "ended" and alarm["endReason"] == "Operator", f"alarm after End: {alarm['state']} {alarm['endReason']}")
 
+    def banner_when_daemon_hangs(self):
+        # A stopped process keeps its sockets open: the event stream just goes quiet, with no error.
+        # Only the page's periodic health check (every 20 s, 8 s timeout) can notice that.
+        with open(self.options.daemon_pid_file) as file:
+            pid = int(file.read().strip())
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            wait_until("the connection-lost banner while the daemon hangs",
+                       lambda: self.browser.displayed(self.browser.find("#connection-banner")), timeout=45, interval=0.5)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        wait_until("the banner to go once the daemon answers again",
+                   lambda: not self.browser.displayed(self.browser.find("#connection-banner")), timeout=40)
+        alarm = self.rest.expect("POST", "/api/alarms", {"group": "12", "text": "Alarm after the hang", "priority": "Standard"}, 201)
+        wait_until("the alarm raised after the hang on the board", lambda: self.card("open-alarms", alarm["id"]))
+        self.page_still_same()
+
     def console_clean(self):
         # Refusals the test provoked (400, 409) show up as network errors; anything else (a script
         # error, a Content-Security-Policy violation) means the page is broken somewhere.
@@ -590,6 +607,7 @@ class Scenario:
             ("End asks to confirm, then ends the alarm", self.end_through_page),
             ("no script errors or policy violations in the console", self.console_clean),
             ("banner on disconnect, reconnects after daemon restart", self.reconnect_after_daemon_restart),
+            ("banner when the daemon stops answering, recovers after", self.banner_when_daemon_hangs),
         ]
         try:
             for name, step in steps:

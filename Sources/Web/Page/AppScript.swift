@@ -448,16 +448,38 @@ function connect() {
     try { data = JSON.parse(message.data); } catch (error) { return; }
     if (data && applyAlarm(data.alarm, data.change)) renderBoard();
   });
-  source.addEventListener("error", function () {
-    // EventSource retries on its own at a fixed pace; we take over to back off and to show it.
-    source.close();
-    source = null;
-    setConnected(false);
-    const wait = backoff;
-    backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
-    showText("connection-banner-detail", "Reconnecting in " + Math.round(wait / 1000) + " s… The alarms shown may be out of date.");
-    reconnectTimer = window.setTimeout(connect, wait);
-  });
+  // EventSource retries on its own at a fixed pace; we take over to back off and to show it.
+  source.addEventListener("error", lostConnection);
+}
+
+function lostConnection() {
+  if (reconnectTimer) return;
+  if (source) { source.close(); source = null; }
+  setConnected(false);
+  const wait = backoff;
+  backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+  showText("connection-banner-detail", "Reconnecting in " + Math.round(wait / 1000) + " s… The alarms shown may be out of date.");
+  reconnectTimer = window.setTimeout(connect, wait);
+}
+
+// A connection that dies without a reset (a pulled cable, a sleeping laptop) can leave the event
+// stream looking open for minutes, and the stream's keepalive comments are invisible to scripts.
+// So the page asks for /api/health now and then, and treats no answer as a lost connection.
+const HEALTH_INTERVAL_MS = 20000;
+const HEALTH_TIMEOUT_MS = 8000;
+
+async function checkHealth() {
+  if (!source || source.readyState !== EventSource.OPEN) return;
+  const abort = new AbortController();
+  const timer = window.setTimeout(function () { abort.abort(); }, HEALTH_TIMEOUT_MS);
+  try {
+    // Any answer, even an error status, proves the path to the gateway works.
+    await fetch("/api/health", { cache: "no-store", credentials: "same-origin", signal: abort.signal });
+  } catch (error) {
+    lostConnection();
+  } finally {
+    window.clearTimeout(timer);
+  }
 }
 
 function setConnected(connected) {
@@ -820,6 +842,7 @@ function start() {
   loadDirectory();
   connect();
   window.setInterval(refreshAges, 10000);
+  window.setInterval(checkHealth, HEALTH_INTERVAL_MS);
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
