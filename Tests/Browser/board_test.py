@@ -485,6 +485,23 @@ class Scenario:
         row = self.browser.find("#groups-table tr[data-group-number=\"77\"]")
         expect("Browser ward, renamed" in self.browser.text(row), f"groups table row reads {self.browser.text(row)!r}")
 
+    def delete_in_ui(self):
+        phone = self.ids["phone"]
+        status, refusal = self.rest.call("DELETE", f"/api/phones/{phone}", None)
+        expect(status == 409 and refusal["error"]["message"], f"REST let a phone in use be deleted: {status} {refusal}")
+        for _ in range(2):  # the first press only asks to confirm
+            self.browser.click(self.browser.find(f"button[data-action=\"delete-phone\"][data-id=\"{phone}\"]"))
+        message = refusal["error"]["message"]
+        wait_until(f"the refusal {message!r} under the phone form", lambda: self.browser.text(self.browser.find("#phone-error")) == message)
+        group = self.ids["group77"]
+        button = self.browser.find(f"button[data-action=\"delete-group\"][data-id=\"{group}\"]")
+        self.browser.click(button)
+        expect(self.browser.text(button) == "Confirm delete", "Delete does not ask to confirm")
+        expect(self.rest.call("GET", f"/api/groups/{group}", None)[0] == 200, "one press of Delete deleted the group")
+        self.browser.click(button)
+        wait_until("REST to lose group 77", lambda: self.rest.call("GET", f"/api/groups/{group}", None)[0] == 404)
+        wait_until("group 77 gone from the table", lambda: not self.browser.find_all("#groups-table tr[data-group-number=\"77\"]"))
+
     def presence_in_ui(self):
         member = self.ids["member"]
         select = f"#members-table select[data-member-id=\"{member}\"]"
@@ -602,6 +619,7 @@ class Scenario:
             ("duplicate group shows the server's message", self.duplicate_group_refused),
             ("group edited in the management UI", self.edit_group_in_ui),
             ("presence changed in the members table is seen by REST", self.presence_in_ui),
+            ("delete asks to confirm; a phone in use is refused with the server's message", self.delete_in_ui),
             ("screenshot rendered at 1280 wide", self.screenshot),
             ("narrow screen has no sideways scroll", self.narrow_screen),
             ("End asks to confirm, then ends the alarm", self.end_through_page),
