@@ -41,8 +41,10 @@ struct WebRequestContext: RequestContext {
 
     /// Whether the peer is on this machine: 127.0.0.0/8, ::1, or 127.0.0.0/8 mapped into IPv6.
     /// The address is the TCP peer's, never a forwarded-for header a client could forge.
-    var isLoopback: Bool {
-        guard let address = remoteAddress?.ipAddress else { return false }
+    var isLoopback: Bool { Self.isLoopback(remoteAddress?.ipAddress) }
+
+    static func isLoopback(_ address: String?) -> Bool {
+        guard let address else { return false }
         if address == "::1" { return true }
         let v4 = address.hasPrefix("::ffff:") ? String(address.dropFirst("::ffff:".count)) : address
         return v4.hasPrefix("127.") && v4.split(separator: ".").count == 4

@@ -109,6 +109,18 @@ struct AuthenticationTests {
     }
 
     @Test(arguments: [
+        ("127.0.0.1", true), ("127.10.20.30", true), ("::1", true), ("::ffff:127.0.0.1", true),
+        ("10.0.0.1", false), ("128.0.0.1", false), ("::2", false), ("::ffff:10.0.0.1", false), ("127.evil", false),
+    ])
+    func loopbackMeansTheWholeOf127AndIPv6Localhost(address: String, loopback: Bool) {
+        #expect(WebRequestContext.isLoopback(address) == loopback)
+    }
+
+    @Test func noPeerAddressIsNotLoopback() {
+        #expect(!WebRequestContext.isLoopback(nil))
+    }
+
+    @Test(arguments: [
         ("Basic YWRtaW46cGE6c3M=", "admin", "pa:ss"),
         ("basic   YWRtaW46", "admin", ""),
     ])
