@@ -1,2 +1,0 @@
-// Placeholder until the ESPAX protocol target lands.
-enum ESPAXPlaceholder {}

@@ -1,0 +1,106 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Writes the documents Tocsin sends. Every value is made valid for the XSD on the way out:
+/// trimmed, cut to the element's maximum length, stripped of characters its pattern forbids, and
+/// left out when nothing remains (an empty element would break `minLength 1`). Text is escaped, and
+/// every non-ASCII character goes out as a character reference, so the bytes stay ASCII: the
+/// tetronik client decodes the stream as Latin-1 (espax.md §3), and a reference survives that.
+struct ESPAXXMLWriter {
+    private(set) var output = ""
+
+    static let declaration = #"<?xml version="1.0" encoding="UTF-8"?>"#
+
+    /// Maximum lengths from the XSD's string types, by element or attribute name.
+    static let maximumLength: [String: Int] = [
+        "LI-SERVER": 30, "LI-SERVERSW": 30, "RSP-INFO": 256,
+        "CP-PR-REF": 32, "CP-GROUPID": 12, "CP-PHONENO": 24, "CP-CBCKNO": 24,
+        "SP-PR-NAME": 30, "SP-ENDINFO": 256,
+        "SS-NETW-NO": 16, "SS-NETW-NAME": 24, "SS-SBSCRID": 12, "SS-SBSCRNO": 24, "SS-SBSCRDATA": 256, "SS-KEY": 1,
+        "sessionID": 32,
+    ]
+
+    /// Characters the XSD's patterns allow, by element name.
+    static let allowedCharacters: [String: Set<Character>] = {
+        let digits = Set("0123456789")
+        let phone = digits.union("+-/()*#")
+        let clip = digits.union("*#")
+        return ["CP-PHONENO": phone, "CP-CBCKNO": phone, "SS-SBSCRNO": phone, "SS-NETW-NO": clip, "SS-KEY": clip]
+    }()
+
+    /// The value as it may be written for `name`, or nil when nothing valid remains.
+    static func conformingValue(_ raw: String, for name: String) -> String? {
+        var value = raw.trimmingXMLWhitespace()
+        if let allowed = allowedCharacters[name] { value = String(value.filter { allowed.contains($0) }) }
+        value = replacingForbiddenCharacters(value)
+        if let limit = maximumLength[name] { value = value.truncatedToScalars(limit) }
+        let trimmed = value.trimmingXMLWhitespace()
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    // XML 1.0 forbids most C0 controls even as references; a space keeps the text readable.
+    static func replacingForbiddenCharacters(_ value: String) -> String {
+        guard value.unicodeScalars.contains(where: isForbidden) else { return value }
+        var scalars = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars { scalars.append(isForbidden(scalar) ? " " : scalar) }
+        return String(scalars)
+    }
+
+    private static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x9, 0xA, 0xD: false
+        case 0..<0x20: true
+        case 0xFFFE, 0xFFFF: true
+        default: false
+        }
+    }
+
+    static func escaped(_ value: String, inAttribute: Bool) -> String {
+        var out = ""
+        out.reserveCapacity(value.utf8.count)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"" where inAttribute: out += "&quot;"
+            case "\t" where inAttribute: out += "&#x9;"
+            case "\n" where inAttribute: out += "&#xA;"
+            case "\r": out += "&#xD;"
+            default:
+                if scalar.isASCII {
+                    out.unicodeScalars.append(scalar)
+                } else {
+                    out += "&#x" + String(scalar.value, radix: 16, uppercase: true) + ";"
+                }
+            }
+        }
+        return out
+    }
+
+    /// Opens the `ESPA-X` root and the message element.
+    mutating func open(message: String, attributes: [(String, String?)], timestamp: Date?) {
+        output += Self.declaration
+        output += #"<ESPA-X xmlns="http://ns.espa-x.org/espa-x" version="1.00""#
+        if let timestamp { output += #" timestamp=""# + ESPAXTimestamp.string(from: timestamp) + #"""# }
+        output += "><" + message
+        for (name, value) in attributes {
+            guard let value, let conforming = Self.conformingValue(value, for: name) else { continue }
+            output += " " + name + #"=""# + Self.escaped(conforming, inAttribute: true) + #"""#
+        }
+        output += ">"
+    }
+
+    /// Writes one simple element, or nothing when the value is absent or empties out.
+    mutating func field(_ name: String, _ value: String?) {
+        guard let value, let conforming = Self.conformingValue(value, for: name) else { return }
+        output += "<" + name + ">" + Self.escaped(conforming, inAttribute: false) + "</" + name + ">"
+    }
+
+    mutating func close(message: String) {
+        output += "</" + message + "></ESPA-X>"
+    }
+}
