@@ -289,6 +289,8 @@ public actor AlarmService {
         // restart that skips the ones that had accepted it: nobody is paged twice for one push.
         let firstPush = alarm.deliveries.filter { $0.status == .pending || $0.status == .sending }
         await push(id, to: firstPush.map(\.destination), repetition: 0)
+        // A shutdown cut the push short: that is no failure, the next start resumes it.
+        if Task.isCancelled { return }
         guard let afterFirst = open[id], afterFirst.isOpen else { return }
         if !afterFirst.deliveries.contains(where: { $0.status.hasTakenAlarm }) {
             await fail(id, reason: "no destination took the alarm")
@@ -334,8 +336,8 @@ public actor AlarmService {
         case .group(let number):
             switch await findGroup(number) {
             case .found(let group): return await routing(to: group, note: nil)
-            case .missing: return await technicalRouting(note: "unknown group \(number)")
-            case .failed(let error): return await technicalRouting(note: "group \(number) could not be looked up (\(error))")
+            case .missing: return await technicalRouting(note: "unknown group \(number)", instead: number)
+            case .failed(let error): return await technicalRouting(note: "group \(number) could not be looked up (\(error))", instead: number)
             }
         case .phone(let address):
             do {
@@ -350,9 +352,14 @@ public actor AlarmService {
         }
     }
 
-    private func technicalRouting(note: String) async -> Routing {
+    /// Routing to the technical group instead of the `instead` group that could not be used.
+    private func technicalRouting(note: String, instead failedGroup: String? = nil) async -> Routing {
         guard let number = settings.effectiveTechnicalGroup else {
             return Routing(group: nil, destinations: [], note: "\(note), and no technical group to raise it to")
+        }
+        if number == failedGroup {
+            // The technical group itself is what failed; looking it up again says nothing new.
+            return Routing(group: nil, destinations: [], note: note)
         }
         switch await findGroup(number) {
         case .found(let group):
@@ -492,7 +499,7 @@ public actor AlarmService {
             entries.append(.stateChanged(.delivered))
         }
         if case .failed = outcome, final {
-            logger.warning("delivery failed", metadata: ["alarm": "\(id)", "phone": "\(destination.name)", "driver": "\(destination.driver)", "outcome": "\(outcome.summary)"])
+            logger.warning("delivery failed", metadata: ["alarm": "\(id)", "phone": "\(destination.name)", "driver": "\(destination.driver)", "outcome": "\(detail)"])
         }
         _ = await commit(alarm, entries: entries, changes: [.delivery(phoneID: destination.phoneID, status: delivery.status)])
     }

@@ -92,7 +92,7 @@ import Testing
     @Test func anAcknowledgementWhileAPushIsInFlightIsNotUndoneByItsOutcome() async throws {
         let h = AlarmHarness()
         try await h.group("12", [("Anna", .available)])
-        h.driver.script(1, [.hold])
+        h.driver.script(1, [.holdThroughCancellation])
         _ = try await h.raise()
         await h.driver.waitForCalls(1)
 

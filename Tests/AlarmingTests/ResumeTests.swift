@@ -116,6 +116,28 @@ import Testing
         await #expect(throws: AlarmServiceError.alreadyEnded(1)) { try await h.service.acknowledge(1, by: "x") }
     }
 
+    @Test func aShutdownDuringTheFirstPushIsNotAFailure() async throws {
+        let h = AlarmHarness()
+        try await h.group("12", [("Anna", .available)])
+        try await h.group("999", [("Tech", .available)])
+        h.driver.script(1, [.hold])
+        _ = try await h.raise()
+        await h.driver.waitForCalls(1)
+        await h.service.shutdown()
+        let alarm = try #require(h.journal.stored(1))
+        #expect(alarm.isOpen)
+        #expect(alarm.endReason == nil)
+        #expect(alarm.deliveries.map(\.status) == [.sending])
+        #expect(try await h.journal.alarms(matching: AlarmQuery()).count == 1)
+
+        // And the next start pushes it again.
+        let after = AlarmHarness(journal: h.journal.copy(), directory: h.directory)
+        #expect(try await after.service.start() == 1)
+        await after.service.waitForDeliveries()
+        #expect(after.driver.calls == [.init(alarmID: 1, phoneID: 1, attempt: 1, repetition: 0)])
+        #expect(after.journal.stored(1)?.state == .delivered)
+    }
+
     @Test func shutdownStopsDeliveryAndLeavesAlarmsOpenForTheNextStart() async throws {
         let h = AlarmHarness()
         try await h.group("12", [("Anna", .available)], repetitions: 3, interval: 10)

@@ -48,7 +48,7 @@ import Testing
         let h = AlarmHarness()
         let (anna, phone) = try await h.directory.addPerson("Anna")
         let bob = try await h.directory.createMember(Member(userName: "bob", name: "Bob", phoneID: phone.id))
-        try await h.directory.createGroup(Group(number: "12", name: "Ward", memberIDs: [anna.id, bob.id]))
+        _ = try await h.directory.createGroup(Group(number: "12", name: "Ward", memberIDs: [anna.id, bob.id]))
         _ = try await h.raise()
         await h.service.waitForDeliveries()
         #expect(h.journal.stored(1)?.deliveries.map(\.destination.phoneID) == [phone.id])
@@ -153,11 +153,21 @@ import Testing
         #expect(alarm.routingNote == "group 12 could not be looked up (database: locked), and the technical group 999 could not be looked up (database: locked)")
     }
 
+    @Test func aTechnicalAlarmForAMissingTechnicalGroupSaysSoOnce() async throws {
+        let h = AlarmHarness()
+        let id = try #require(await h.service.raiseTechnical(key: "port", text: "unplugged"))
+        await h.service.waitForDeliveries()
+        let alarm = try #require(h.journal.stored(id))
+        #expect(alarm.endReason == .failure)
+        #expect(alarm.routingNote == "unknown group 999")
+        #expect(try await h.journal.alarms(matching: AlarmQuery()).count == 1)
+    }
+
     @Test func aDestinationWithAnUnknownDriverFailsAtOnceWhileOthersDeliver() async throws {
         let h = AlarmHarness()
         let (sms, _) = try await h.directory.addPerson("Sam", driver: "sms")
         let (anna, _) = try await h.directory.addPerson("Anna")
-        try await h.directory.createGroup(Group(number: "12", name: "Ward", memberIDs: [sms.id, anna.id]))
+        _ = try await h.directory.createGroup(Group(number: "12", name: "Ward", memberIDs: [sms.id, anna.id]))
         _ = try await h.raise()
         await h.service.waitForDeliveries()
         let alarm = try #require(h.journal.stored(1))

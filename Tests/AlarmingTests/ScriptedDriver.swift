@@ -1,12 +1,16 @@
 import Alarming
 import Synchronization
+import Testing
 
 /// A delivery driver whose answers a test scripts per phone. Each call is recorded; a `.hold` step
 /// keeps the attempt open until the test releases it, as a phone that has not answered yet.
 final class ScriptedDriver: DeliveryDriver {
     enum Step: Sendable {
         case answer(DeliveryOutcome)
+        /// Waits for `release`; a cancelled attempt ends as `cancelled`.
         case hold
+        /// Waits for `release` even when cancelled, as a driver whose answer is already on its way.
+        case holdThroughCancellation
     }
 
     struct Call: Sendable, Hashable, CustomStringConvertible {
@@ -23,6 +27,7 @@ final class ScriptedDriver: DeliveryDriver {
         var calls: [Call] = []
         var held: [Int64: CheckedContinuation<DeliveryOutcome, Never>] = [:]
         var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var cancelledHolds: Set<Int64> = []
     }
 
     let name: String
@@ -32,6 +37,7 @@ final class ScriptedDriver: DeliveryDriver {
     static let ok = DeliveryOutcome.accepted(detail: "HTTP 200")
     static let busy = DeliveryOutcome.failed(reason: "HTTP 503 Service Unavailable", retryable: true)
     static let gone = DeliveryOutcome.failed(reason: "HTTP 404 Not Found", retryable: false)
+    static let cancelled = DeliveryOutcome.failed(reason: "cancelled", retryable: true)
 
     init(name: String = "test", retryPolicy: RetryPolicy = RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(500), maxBackoff: .seconds(8))) {
         self.name = name
@@ -63,9 +69,11 @@ final class ScriptedDriver: DeliveryDriver {
 
     /// Answers the held attempt of a phone.
     func release(_ phoneID: Int64, with outcome: DeliveryOutcome = ScriptedDriver.ok) {
-        let held = state.withLock { $0.held.removeValue(forKey: phoneID) }
-        precondition(held != nil, "phone \(phoneID) has no held attempt")
-        held?.resume(returning: outcome)
+        guard let held = state.withLock({ $0.held.removeValue(forKey: phoneID) }) else {
+            Issue.record("phone \(phoneID) has no held attempt")
+            return
+        }
+        held.resume(returning: outcome)
     }
 
     func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
@@ -82,10 +90,31 @@ final class ScriptedDriver: DeliveryDriver {
         case .answer(let outcome):
             wakeWaiters()
             return outcome
-        case .hold:
+        case .holdThroughCancellation:
             return await withCheckedContinuation { continuation in
                 state.withLock { $0.held[phoneID] = continuation }
                 wakeWaiters()
+            }
+        case .hold:
+            // Cancellation (a shutdown) answers a held attempt the way a real driver's cancelled
+            // request would end.
+            return await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let cancelled = state.withLock { state -> Bool in
+                        if state.cancelledHolds.remove(phoneID) != nil { return true }
+                        state.held[phoneID] = continuation
+                        return false
+                    }
+                    if cancelled { continuation.resume(returning: Self.cancelled) }
+                    wakeWaiters()
+                }
+            } onCancel: {
+                let held = state.withLock { state -> CheckedContinuation<DeliveryOutcome, Never>? in
+                    if let held = state.held.removeValue(forKey: phoneID) { return held }
+                    state.cancelledHolds.insert(phoneID)
+                    return nil
+                }
+                held?.resume(returning: Self.cancelled)
             }
         }
     }

@@ -1,0 +1,1 @@
+../AlarmingTests/InMemoryDirectory.swift

@@ -1,0 +1,1 @@
+../AlarmingTests/InMemoryJournal.swift
