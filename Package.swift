@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "CShim", dependencies: ["CSQLite"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
 
         // Pure protocol targets: bytes, events and time in; decoded values and actions out. No I/O.
@@ -56,19 +57,33 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Serial",
+            dependencies: [
+                "ESPA444", "Alarming", "CShim", "CUdev",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Web",
             dependencies: [
                 "Alarming",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "TocsinDaemon",
             dependencies: [
-                "Alarming", "Storage", "Delivery", "Web",
+                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -111,6 +126,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ESPA444Tests", dependencies: ["ESPA444"], swiftSettings: swiftSettings),
+        .testTarget(name: "SerialTests", dependencies: ["Serial", "ESPA444", "Alarming", "CShim"], swiftSettings: swiftSettings),
         .testTarget(name: "ESPAXTests", dependencies: ["ESPAX"], swiftSettings: swiftSettings),
         .testTarget(name: "CSTATests", dependencies: ["CSTA"], swiftSettings: swiftSettings),
         .testTarget(name: "AlarmingTests", dependencies: ["Alarming"], swiftSettings: swiftSettings),
@@ -130,10 +146,17 @@ let package = Package(
             dependencies: [
                 "Web", "Alarming", "Storage",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "TocsinDaemonTests", dependencies: ["TocsinDaemon"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TocsinDaemonTests",
+            dependencies: ["TocsinDaemon", "Storage", "Alarming", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TocsinTestKit"],

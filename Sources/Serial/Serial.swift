@@ -1,0 +1,2 @@
+// Placeholder until the Serial target lands.
+enum SerialPlaceholder {}
