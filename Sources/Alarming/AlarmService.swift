@@ -147,7 +147,9 @@ public actor AlarmService {
             alarm.deliveries[index].status = .acknowledged
             alarm.deliveries[index].updatedAt = now
         }
-        let satisfied = phoneID == nil || Self.isSatisfied(alarm, rule: rule)
+        // Under `any` one person is enough, even on a phone the alarm was not pushed to (one
+        // reached by escalation); under `all` that phone does not stand in for the others.
+        let satisfied = phoneID == nil || rule == .any || Self.isSatisfied(alarm, rule: rule)
         var changes: [AlarmEvent.Change] = [.acknowledged(by: person, phoneID: phoneID)]
         if satisfied {
             markAcknowledged(&alarm, by: person, at: now, entries: &entries)

@@ -59,6 +59,18 @@ import Testing
         #expect(done.deliveries.map(\.status) == [.acknowledged, .acknowledged, .failed])
     }
 
+    @Test(arguments: [(AcknowledgementRule.any, true), (.all, false)])
+    func anAcknowledgementFromAPhoneTheAlarmWasNotPushedTo(_ rule: AcknowledgementRule, _ ends: Bool) async throws {
+        let h = AlarmHarness()
+        try await h.group("12", [("Anna", .available)], rule: rule)
+        _ = try await h.raise()
+        await h.service.waitForDeliveries()
+        let alarm = try await h.service.acknowledge(1, by: "Nurse on 4711", phoneID: 42)
+        #expect(alarm.isOpen == !ends)
+        #expect(alarm.deliveries.map(\.status) == [.accepted])
+        #expect(h.journal.entries(1).contains(.acknowledged(by: "Nurse on 4711", phoneID: 42)))
+    }
+
     @Test func underTheAllRuleAWebAcknowledgementEndsItAtOnce() async throws {
         let h = AlarmHarness()
         try await h.group("12", [("Anna", .available), ("Bob", .available)], rule: .all)
@@ -108,6 +120,55 @@ import Testing
         #expect(revisions == revisions.sorted())
         #expect(Set(revisions).count == revisions.count)
         #expect(await h.service.openCount == 0)
+        #expect(try await h.service.alarm(id: 1)?.state == .ended)
+    }
+
+    @Test func anOutcomeRecordedWhileAnAcknowledgementWaitsForTheDirectoryIsKept() async throws {
+        let h = AlarmHarness()
+        try await h.group("12", [("Anna", .available), ("Bob", .available)], rule: .all)
+        h.driver.script(2, [.holdThroughCancellation])
+        _ = try await h.raise()
+        await h.log.waitForDelivery(of: 1, phone: 1, status: .accepted)
+        await h.driver.waitForCalls(2)
+
+        h.directory.holdGroupLookups()
+        async let acknowledging = h.service.acknowledge(1, by: "Anna", phoneID: 1)
+        await h.directory.waitForHeldGroupLookups(1)
+        // Bob's phone answers while the acknowledgement looks up the group's rule.
+        h.driver.release(2)
+        await h.log.waitForDelivery(of: 1, phone: 2, status: .accepted)
+        h.directory.releaseGroupLookups()
+        let acknowledged = try await acknowledging
+        await h.service.waitForDeliveries()
+
+        #expect(acknowledged.deliveries.map(\.status) == [.acknowledged, .accepted])
+        #expect(acknowledged.isOpen)
+        #expect(h.journal.stored(1) == acknowledged)
+        let revisions = h.journal.updates.map(\.revision)
+        #expect(revisions == Array(2...(revisions.count + 1)))
+    }
+
+    @Test func anOutcomeArrivingWhileTheEndIsBeingWrittenDoesNotReopenTheAlarm() async throws {
+        let h = AlarmHarness()
+        try await h.group("12", [("Anna", .available)])
+        h.driver.script(1, [.holdThroughCancellation])
+        _ = try await h.raise()
+        await h.driver.waitForCalls(1)
+
+        h.journal.holdUpdates()
+        async let ending = h.service.end(1, reason: .operator, by: "Nurse")
+        await h.journal.waitForHeldUpdates(1)
+        h.driver.release(1)
+        await h.service.waitForDeliveries()
+        #expect(await h.service.openCount == 0)
+        h.journal.releaseUpdates()
+        let ended = try await ending
+
+        #expect(h.journal.stored(1) == ended)
+        #expect(h.journal.entries(1).last == .ended(reason: .operator, by: "Nurse"))
+        #expect(!h.journal.entries(1).contains { if case .outcome = $0 { true } else { false } })
+        let revisions = h.journal.updates.map(\.revision)
+        #expect(revisions == Array(2...(revisions.count + 1)))
         #expect(try await h.service.alarm(id: 1)?.state == .ended)
     }
 

@@ -25,6 +25,13 @@ final class InMemoryDirectory: Directory {
     }
 
     private let state = Mutex(State())
+    private let lookupGate = Gate()
+
+    /// From now on group lookups by number wait until `releaseGroupLookups`, so a test can act
+    /// while the service is suspended on the directory.
+    func holdGroupLookups() { lookupGate.close() }
+    func releaseGroupLookups() { lookupGate.open() }
+    func waitForHeldGroupLookups(_ count: Int = 1) async { await lookupGate.waitForWaiting(count) }
 
     func fail(with error: DirectoryError?) {
         state.withLock { $0.failing = error }
@@ -57,7 +64,8 @@ final class InMemoryDirectory: Directory {
     }
 
     func group(number: String) async throws -> Group? {
-        try state.withLock { state in
+        await lookupGate.pass()
+        return try state.withLock { state in
             try state.check()
             return state.groups.values.first { $0.number == number }
         }
@@ -250,6 +258,54 @@ final class InMemoryDirectory: Directory {
         try state.withLock { state in
             try state.check()
             guard state.users.removeValue(forKey: id) != nil else { throw DirectoryError.notFound(kind: "user", key: "\(id)") }
+        }
+    }
+}
+
+/// A gate that async callers wait at while it is closed.
+final class Gate: Sendable {
+    private struct State {
+        var closed = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+        var watchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
+
+    func close() { state.withLock { $0.closed = true } }
+
+    func open() {
+        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.closed = false
+            defer { state.waiting.removeAll() }
+            return state.waiting
+        }
+        for waiter in waiting { waiter.resume() }
+    }
+
+    func pass() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let (through, due) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
+                guard state.closed else { return (true, []) }
+                state.waiting.append(continuation)
+                let due = state.watchers.filter { $0.count <= state.waiting.count }.map(\.continuation)
+                state.watchers.removeAll { $0.count <= state.waiting.count }
+                return (false, due)
+            }
+            if through { continuation.resume() }
+            for watcher in due { watcher.resume() }
+        }
+    }
+
+    /// Returns once `count` callers are waiting at the gate.
+    func waitForWaiting(_ count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state -> Bool in
+                if state.waiting.count >= count { return true }
+                state.watchers.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
         }
     }
 }

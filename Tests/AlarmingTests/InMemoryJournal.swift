@@ -21,10 +21,16 @@ final class InMemoryJournal: AlarmJournal {
     }
 
     let state: Mutex<State>
+    private let updateGate = Gate()
 
     init(_ state: State = State()) {
         self.state = Mutex(state)
     }
+
+    /// From now on `update` waits (before writing) until `releaseUpdates`: a slow disk.
+    func holdUpdates() { updateGate.close() }
+    func releaseUpdates() { updateGate.open() }
+    func waitForHeldUpdates(_ count: Int = 1) async { await updateGate.waitForWaiting(count) }
 
     /// What is on "disk" now, as a journal of its own.
     func copy() -> InMemoryJournal {
@@ -66,6 +72,7 @@ final class InMemoryJournal: AlarmJournal {
     }
 
     func update(_ alarm: Alarm, entries: [JournalEntry], at: Date) async throws {
+        await updateGate.pass()
         try state.withLock { state in
             state.updates.append(alarm)
             if let failing = state.failing { throw failing }
