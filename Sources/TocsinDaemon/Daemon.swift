@@ -36,6 +36,8 @@ public enum Daemon {
             "configuration": "\(configurationPath ?? "embedded defaults")",
             "state_directory": "\(stateDirectory)",
         ])
+        let lock = try StateDirectoryLock(stateDirectory: stateDirectory)
+        defer { withExtendedLifetime(lock) {} }
         let store = try Store.open(stateDirectory: stateDirectory, logger: Logger(label: "tocsin.storage"))
         defer { store.close() }
         try await UserSync.apply(configuration.users, to: store.directory, logger: logger)
@@ -60,6 +62,7 @@ public enum Daemon {
             settings: configuration.alarmSettings,
             logger: Logger(label: "tocsin.alarming")
         )
+        let links = LinkBoard()
         let policy = WebPolicy(loopbackWithoutAuth: configuration.http.loopbackWithoutAuth)
         let readiness = Readiness(notifier: notifier, logger: logger)
 
@@ -67,6 +70,7 @@ public enum Daemon {
             service: alarms,
             journal: store.journal,
             directory: store.directory,
+            links: links,
             policy: policy,
             host: configuration.http.host,
             port: configuration.http.port,

@@ -15,6 +15,8 @@ public struct WebEnvironment: Sendable {
     /// For an alarm's journal entries and a phone's history, which `AlarmService` does not serve.
     public var journal: any AlarmJournal
     public var directory: any Directory
+    /// The supervised links, for `/api/links`.
+    public var links: LinkBoard
     public var policy: WebPolicy
     public var host: String
     /// 0 picks a free port; `onServerRunning` reports the one bound.
@@ -31,6 +33,7 @@ public struct WebEnvironment: Sendable {
         service: AlarmService,
         journal: any AlarmJournal,
         directory: any Directory,
+        links: LinkBoard = LinkBoard(),
         policy: WebPolicy,
         host: String,
         port: Int,
@@ -43,6 +46,7 @@ public struct WebEnvironment: Sendable {
         self.service = service
         self.journal = journal
         self.directory = directory
+        self.links = links
         self.policy = policy
         self.host = host
         self.port = port
@@ -82,6 +86,7 @@ func makeWebRouter(_ environment: WebEnvironment) -> (Router<WebRequestContext>,
     EventStream(events: environment.service.events, keepaliveInterval: environment.keepaliveInterval).register(on: table)
     DirectoryRoutes(directory: environment.directory, journal: environment.journal, bcryptCost: environment.bcryptCost).register(on: table)
     HealthRoute(service: environment.service, version: environment.version).register(on: table)
+    LinksRoute(links: environment.links).register(on: table)
     CallistoRoutes(directory: environment.directory).register(on: table)
     PageRoutes().register(on: table)
     return (router, table.routes)
