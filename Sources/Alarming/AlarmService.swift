@@ -59,6 +59,9 @@ public actor AlarmService {
     /// journal, and their events reach subscribers, in revision order even though the actor is
     /// reentrant.
     private var pendingWrites: [AlarmID: Task<Void, Never>] = [:]
+    /// Alarms that have just ended but whose end is still being journalled: asked about in that
+    /// moment, the journal would still call them open.
+    private var closing: [AlarmID: Alarm] = [:]
     private var stopped = false
     /// Who gave the latest acknowledgement that did not yet meet an `all` rule, to name them when
     /// the rule is met by another destination failing for good.
@@ -194,7 +197,7 @@ public actor AlarmService {
     }
 
     public func alarm(id: AlarmID) async throws -> Alarm? {
-        if let alarm = open[id] { return alarm }
+        if let alarm = open[id] ?? closing[id] { return alarm }
         return try await journal.alarm(id: id)
     }
 
@@ -590,6 +593,7 @@ public actor AlarmService {
         alarm.updatedAt = now
         let id = alarm.id
         open[id] = alarm.isOpen ? alarm : nil
+        if !alarm.isOpen { closing[id] = alarm }
         let previous = pendingWrites[id]
         let snapshot = alarm
         // An unstructured task, so that a delivery task cancelled by an acknowledgement still
@@ -606,10 +610,12 @@ public actor AlarmService {
         pendingWrites[id] = write
         await write.value
         if pendingWrites[id] == write { pendingWrites[id] = nil }
+        if !alarm.isOpen { closing[id] = nil }
         return alarm
     }
 
     private func missing(_ id: AlarmID) async throws -> AlarmServiceError {
+        if closing[id] != nil { return .alreadyEnded(id) }
         if let stored = try await journal.alarm(id: id), !stored.isOpen { return .alreadyEnded(id) }
         return .notFound(id)
     }

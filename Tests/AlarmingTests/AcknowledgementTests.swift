@@ -161,6 +161,9 @@ import Testing
         h.driver.release(1)
         await h.service.waitForDeliveries()
         #expect(await h.service.openCount == 0)
+        // The end is not on disk yet, but it has happened: a second request is told so.
+        #expect(try await h.service.alarm(id: 1)?.endReason == .operator)
+        await #expect(throws: AlarmServiceError.alreadyEnded(1)) { try await h.service.acknowledge(1, by: "late") }
         h.journal.releaseUpdates()
         let ended = try await ending
 
