@@ -261,14 +261,24 @@ struct DaemonTests {
         #expect(good.output.contains("good.toml: OK"))
     }
 
+    @Test func aSecondDaemonOnTheSameStateDirectoryRefusesToStart() async throws {
+        let (daemon, client) = try await Self.start("twice")
+        defer { daemon.stop() }
+        let (status, output) = try await runTocsin(["run", "--config", "tocsin.toml"], in: daemon.folder)
+        #expect(status == 1)
+        #expect(output.contains("another tocsin is already running on the state directory state"))
+        #expect(try await client.get("/api/health").status == 200)
+    }
+
     @Test func aCorruptJournalStopsStartWithAClearError() async throws {
         let folder = try makeTemporaryFolder("corrupt")
         try writeFile(folder + "/tocsin.toml", Self.configuration())
         mkdir(folder + "/state", 0o755)
         try writeFile(folder + "/state/tocsin.sqlite", String(repeating: "this is not a database ", count: 400))
         let (status, output) = try await runTocsin(["run", "--config", "tocsin.toml"], in: folder)
-        #expect(status != 0)
-        #expect(output.contains("tocsin.sqlite"))
+        #expect(status == 1)
+        #expect(output.contains("state/tocsin.sqlite"))
+        #expect(output.contains("is damaged"))
     }
 
     @Test func embeddedDefaultsKeepStateInALocalFolder() async throws {

@@ -36,6 +36,7 @@ final class TestWorld: Sendable {
     let service: AlarmService
     let clock: ManualAlarmClock
     let policy: WebPolicy
+    let links = LinkBoard()
     let reportedPort = PortBox()
 
     init(loopbackWithoutAuth: Bool = true, technicalGroup: String? = nil) async throws {
@@ -66,6 +67,7 @@ final class TestWorld: Sendable {
             service: service,
             journal: store.journal,
             directory: store.directory,
+            links: links,
             policy: policy,
             host: "127.0.0.1",
             port: 0,
