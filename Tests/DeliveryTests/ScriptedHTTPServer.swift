@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -27,6 +30,8 @@ final class ScriptedHTTPServer: Sendable {
         case raw(String)
         /// Never answers; the connection stays open.
         case silence
+        /// Aborts the connection with a TCP reset (SO_LINGER 0), as a crashing receiver's kernel does.
+        case reset
     }
 
     private struct State {
@@ -136,6 +141,15 @@ private final class ScriptedHandler: ChannelInboundHandler {
             context.close(promise: nil)
         case .silence:
             break
+        case .reset:
+            let channel = context.channel
+            guard let socket = channel as? any SocketOptionProvider else {
+                channel.close(promise: nil)
+                return
+            }
+            socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in
+                channel.close(promise: nil)
+            }
         }
     }
 

@@ -175,6 +175,14 @@ func sampleRequest(address: String, alarmID: AlarmID = 12, attempt: Int = 1, rep
         }
     }
 
+    @Test func aConnectionResetIsRetryable() async throws {
+        try await withWebhook(script: [.reset]) { driver, server in
+            let outcome = await driver.deliver(sampleRequest(address: server.url))
+            #expect(outcome == .failed(reason: "connection reset by \(server.url)", retryable: true))
+            #expect(server.recorded.count == 1)
+        }
+    }
+
     @Test func aConnectionClosedInTheMiddleOfTheResponseHeadIsRetryable() async throws {
         try await withWebhook(script: [.raw("HTTP/1.1 200 OK\r\nContent-Len")]) { driver, server in
             let outcome = await driver.deliver(sampleRequest(address: server.url))
