@@ -61,9 +61,7 @@ public final class WebhookDriver: DeliveryDriver {
         self.logger = logger
     }
 
-    public var settings: Settings {
-        get { settingsBox.withLock { $0 } }
-    }
+    public var settings: Settings { settingsBox.withLock { $0 } }
 
     /// Applies reloaded settings; attempts already running keep the timeout they started with.
     public func update(settings: Settings) {

@@ -46,7 +46,7 @@ func sampleRequest(address: String, alarmID: AlarmID = 12, attempt: Int = 1, rep
     return DeliveryRequest(alarm: alarm, destination: destination, attempt: attempt, repetition: repetition)
 }
 
-@Suite struct WebhookDriverTests {
+@Suite(.timeLimit(.minutes(1))) struct WebhookDriverTests {
     @Test func postsTheExactJSONBodyAndHeaders() async throws {
         try await withWebhook { driver, server in
             let outcome = await driver.deliver(sampleRequest(address: server.url + "/hook?ward=3"))
