@@ -102,4 +102,39 @@ struct HostileXMLTests {
         let document = try read(espax(#"<REQ.P-START invokeID="1" sessionID="S" xmlns:xi="http://www.w3.org/2001/XInclude"><CP-GROUPID>1</CP-GROUPID><CP-TEXTMSG><xi:include href="file:///etc/hostname" parse="text"/></CP-TEXTMSG></REQ.P-START>"#))
         #expect(document["CP-TEXTMSG"] == nil)
     }
+
+    @Test("parsing stops at the DOCTYPE itself: a broken internal subset is never read")
+    func stopsBeforeInternalSubset() {
+        let xml = #"<!DOCTYPE ESPA-X [<!ENTITY broken <<<>]><ESPA-X version="1.00"/>"#
+        #expect(throws: ESPAXDecodingError.documentTypeDeclaration) { try read(xml) }
+    }
+
+    @Test("parses run in parallel without leaking the DOCTYPE refusal between them")
+    func parallelParsing() async {
+        let good = espax(#"<REQ.P-START invokeID="7" sessionID="S1"><CP-GROUPID>12</CP-GROUPID><CP-TEXTMSG>Fire</CP-TEXTMSG></REQ.P-START>"#)
+        let hostile = #"<!DOCTYPE ESPA-X [<!ENTITY x "y">]><ESPA-X version="1.00"><REQ.HEARTBEAT invokeID="1" sessionID="S"/></ESPA-X>"#
+        let outcomes = await withTaskGroup(of: (good: Int, refused: Int).self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var counts = (good: 0, refused: 0)
+                    for index in 0..<200 {
+                        if index % 3 == 0 {
+                            if (try? read(hostile)) == nil { counts.refused += 1 }
+                        } else if let document = try? read(good), document.fields == ["CP-GROUPID": "12", "CP-TEXTMSG": "Fire"], document.invokeID == 7 {
+                            counts.good += 1
+                        }
+                    }
+                    return counts
+                }
+            }
+            var total = (good: 0, refused: 0)
+            for await counts in group {
+                total.good += counts.good
+                total.refused += counts.refused
+            }
+            return total
+        }
+        #expect(outcomes.good == 8 * 133)
+        #expect(outcomes.refused == 8 * 67)
+    }
 }
