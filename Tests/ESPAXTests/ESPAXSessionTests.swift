@@ -525,3 +525,39 @@ struct SessionProcessTests {
         #expect(try decoded(try #require(refused.first?.message)).fields == ["RSP-CODE": "400", "RSP-REASON": "Bad Request", "RSP-INFO": "one of SP-PR-TAN or CP-PR-REF is required"])
     }
 }
+
+@Suite("Session: credential checker")
+struct SessionCredentialCheckerTests {
+    struct Directory: ESPAXCredentialChecker {
+        func verdict(for login: ESPAXLoginRequest) -> ESPAXLoginVerdict {
+            login.client == "NurseCall-1" && login.user == "ncall" && login.password == "secret1" ? .accepted : .badCredentials
+        }
+    }
+
+    @Test("a synchronous checker answers the login in the same call")
+    func accepted() throws {
+        var session = ESPAXSession<TestInstant>(connectedAt: .zero)
+        let bytes = framed(espax(SessionDriver.loginXML), number: 1) + framed(espax(#"<REQ.HEARTBEAT invokeID="2"/>"#), number: 2)
+        let actions = session.receive(bytes, at: .zero, checkingWith: Directory())
+        expectAllValid(actions)
+        #expect(actions.map { $0.message?.name } == ["RSP.LOGIN", "RSP.HEARTBEAT"])
+        #expect(try decoded(try #require(actions.first?.message))["RSP-CODE"] == "200")
+        #expect(session.phase == .loggedIn)
+        #expect(session.sessionID?.count == ESPAXSessionID.length)
+    }
+
+    @Test("a closure checker refusing the password gives 401 and close")
+    func refused() throws {
+        var session = ESPAXSession<TestInstant>(connectedAt: .zero)
+        let checker = ESPAXClosureCredentialChecker { _ in .badCredentials }
+        let actions = session.receive(framed(espax(SessionDriver.loginXML), number: 1), at: .zero, checkingWith: checker)
+        #expect(try decoded(try #require(actions.first?.message))["RSP-CODE"] == "401")
+        #expect(actions.last == .close(.badCredentials(client: "NurseCall-1", user: "ncall")))
+    }
+
+    @Test("the documented policy codes")
+    func policyCodes() {
+        #expect(ESPAXResponseCode.wrongSession == .authenticationRequired)
+        #expect(ESPAXResponseCode.unknownGroup == .notFound)
+    }
+}

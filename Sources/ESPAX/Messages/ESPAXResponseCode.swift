@@ -47,4 +47,13 @@ public enum ESPAXResponseCode: Int, Sendable, Hashable, CaseIterable {
         case .invalidMessage: "Invalid message"
         }
     }
+
+    /// Tocsin's answer to a request after login whose `sessionID` is missing or is not the
+    /// session's: the ESPA-X texts leave this open (espax.md §8), and 407 tells the client to
+    /// authenticate again without being fatal on any known client.
+    public static let wrongSession: ESPAXResponseCode = .authenticationRequired
+
+    /// Tocsin's answer to a `REQ.P-START` for a group it does not know, sent with the id of the
+    /// technical alarm raised instead as `SP-PR-TAN` (espax.md §12.6 suggests 404).
+    public static let unknownGroup: ESPAXResponseCode = .notFound
 }

@@ -243,11 +243,11 @@ public struct ESPAXSession<Instant: InstantProtocol>: Sendable where Instant.Dur
                            info: "Already logged in as session \(sessionID); send REQ.LOGOUT first")]
         }
         guard let given = document.sessionID else {
-            return [refuse(document, invokeID: invokeID, code: .authenticationRequired,
+            return [refuse(document, invokeID: invokeID, code: .wrongSession,
                            info: "sessionID missing; repeat the sessionID from RSP.LOGIN")]
         }
         guard given == sessionID else {
-            return [refuse(document, invokeID: invokeID, code: .authenticationRequired,
+            return [refuse(document, invokeID: invokeID, code: .wrongSession,
                            info: "sessionID does not belong to this session; repeat the sessionID from RSP.LOGIN")]
         }
         if configuration.anyRequestIsLiveness { lastLivenessAt = now }

@@ -1,2 +1,0 @@
-// Placeholder until the CSTA protocol target lands.
-enum CSTAPlaceholder {}

@@ -1,2 +1,0 @@
-// Placeholder until the Serial target lands.
-enum SerialPlaceholder {}
