@@ -6,7 +6,8 @@ CONFIG     ?=
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Build and run: the C libraries; test: a real browser, its driver and Python for the browser test.
 BUILD_PACKAGES := pkg-config libsqlite3-dev libudev-dev libxml2-dev
-TEST_PACKAGES  := chromium chromium-driver python3
+TEST_PACKAGES  := chromium chromium-driver python3 python3-venv
+VENV       := .build-venv
 BIN_DEBUG   = $(shell $(SWIFT) build --show-bin-path)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path)
 
@@ -25,6 +26,8 @@ deps-build:
 
 deps-test: deps-build
 	$(call ensure_packages,$(TEST_PACKAGES))
+	@# The OpenAPI validator is not packaged by Debian: a private venv keeps it off the system Python.
+	@[ -x $(VENV)/bin/openapi-spec-validator ] || { python3 -m venv $(VENV) && $(VENV)/bin/pip install --quiet openapi-spec-validator; }
 
 build: deps-build
 	$(SWIFT) build --product tocsin
@@ -34,6 +37,7 @@ run: build
 
 test: deps-test
 	$(SWIFT) build --build-tests
+	$(VENV)/bin/openapi-spec-validator Docs/openapi.yaml
 	TOCSIN_BINARY=$(BIN_DEBUG)/tocsin $(SWIFT) test --skip-build
 	bash Tests/Browser/run.sh $(BIN_DEBUG)/tocsin
 
