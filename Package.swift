@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C macros Swift cannot import (SQLITE_TRANSIENT, posix_openpt and friends).
@@ -53,6 +54,9 @@ let package = Package(
                 "Alarming",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -63,6 +67,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The ESPA-X listener (TCP and TLS) built on the pure ESPAX session machine.
+        .target(
+            name: "ESPAXServer",
+            dependencies: [
+                "ESPAX", "Alarming",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -83,7 +100,7 @@ let package = Package(
         .target(
             name: "TocsinDaemon",
             dependencies: [
-                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444",
+                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444", "ESPAXServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -127,7 +144,12 @@ let package = Package(
 
         .testTarget(name: "ESPA444Tests", dependencies: ["ESPA444"], swiftSettings: swiftSettings),
         .testTarget(name: "SerialTests", dependencies: ["Serial", "ESPA444", "Alarming", "CShim"], swiftSettings: swiftSettings),
-        .testTarget(name: "ESPAXTests", dependencies: ["ESPAX"], swiftSettings: swiftSettings),
+        .testTarget(name: "ESPAXTests", dependencies: ["ESPAX", "CLibXML2"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ESPAXServerTests",
+            dependencies: ["ESPAXServer", "ESPAX", "Alarming", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CSTATests", dependencies: ["CSTA"], swiftSettings: swiftSettings),
         .testTarget(name: "AlarmingTests", dependencies: ["Alarming"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Alarming"], swiftSettings: swiftSettings),

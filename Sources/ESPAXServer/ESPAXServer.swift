@@ -1,0 +1,2 @@
+// Placeholder until the ESPA-X listener lands.
+enum ESPAXServerPlaceholder {}
