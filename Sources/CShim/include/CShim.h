@@ -1,7 +1,8 @@
 #ifndef TOCSIN_CSHIM_H
 #define TOCSIN_CSHIM_H
-// Macros and variadic calls that Swift cannot import directly.
+// Macros, variadic calls and GNU extensions that Swift cannot import directly.
 #include <sqlite3.h>
+#include <stddef.h>
 
 /// SQLITE_TRANSIENT is a cast of -1 to a function pointer, which Swift cannot import.
 static inline int tocsin_sqlite3_bind_text_transient(sqlite3_stmt *stmt, int index, const char *text, int length) {
@@ -10,4 +11,17 @@ static inline int tocsin_sqlite3_bind_text_transient(sqlite3_stmt *stmt, int ind
 static inline int tocsin_sqlite3_bind_blob_transient(sqlite3_stmt *stmt, int index, const void *data, int length) {
     return sqlite3_bind_blob(stmt, index, data, length, SQLITE_TRANSIENT);
 }
+
+// Serial ports and pseudo-terminals. The wrappers live in CShim.c, compiled with _GNU_SOURCE:
+// ptsname_r is a GNU extension, and ioctl is variadic.
+
+/// A new pty master (posix_openpt with O_RDWR | O_NOCTTY | O_CLOEXEC, then grantpt and unlockpt).
+/// Returns the fd, or -1 with errno set.
+int tocsin_open_pty_master(void);
+/// The slave path of a pty master into `buffer` (ptsname_r). Returns 0, or an errno value.
+int tocsin_pty_slave_name(int master, char *buffer, size_t length);
+/// ioctl(fd, TIOCEXCL): further opens of the tty fail with EBUSY, except for root.
+int tocsin_tty_set_exclusive(int fd);
+/// The CRTSCTS bit of c_cflag (hardware flow control), which Swift may not import.
+unsigned int tocsin_termios_crtscts(void);
 #endif
