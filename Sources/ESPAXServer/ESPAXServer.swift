@@ -1,2 +1,0 @@
-// Placeholder until the ESPA-X listener lands.
-enum ESPAXServerPlaceholder {}
