@@ -7,11 +7,13 @@ SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Build and run: the C libraries; test: a real browser, its driver and Python for the browser test.
 BUILD_PACKAGES := pkg-config libsqlite3-dev libudev-dev libxml2-dev
 TEST_PACKAGES  := chromium chromium-driver python3 python3-venv
+# Box tests and packaging: udevd, lintian, debootstrap, dpkg-shlibdeps, strip, man.
+BOX_PACKAGES   := udev lintian debootstrap dpkg-dev binutils man-db
 VENV       := .build-venv
 BIN_DEBUG   = $(shell $(SWIFT) build --show-bin-path)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path)
 
-.PHONY: run test bench package deps-build deps-test build clean
+.PHONY: run test test-box bench package deps-build deps-test deps-box build clean
 
 define ensure_packages
 	@missing=""; for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
@@ -40,15 +42,27 @@ test: deps-test
 	$(VENV)/bin/openapi-spec-validator Docs/openapi.yaml
 	TOCSIN_BINARY=$(BIN_DEBUG)/tocsin $(SWIFT) test --skip-build
 	bash Tests/Browser/run.sh $(BIN_DEBUG)/tocsin
+	$(MAKE) --no-print-directory test-box
+
+deps-box: deps-build
+	$(call ensure_packages,$(BOX_PACKAGES))
+
+# Units (verify, security score), udev rules (real udevd, as root), the .deb built from the DEBUG
+# binary (a release build takes many minutes) with lintian, and the debootstrap install (as root).
+test-box: deps-box
+	$(SWIFT) build --product tocsin
+	bash Tests/Box/run.sh $(BIN_DEBUG)/tocsin
 
 bench: deps-test
 	$(SWIFT) build -c release --static-swift-stdlib --product tocsin
 	$(SWIFT) build -c release --product TocsinBenchmarks
 	$(BIN_RELEASE)/TocsinBenchmarks --tocsin $(BIN_RELEASE)/tocsin --output Benchmarks/RESULTS.md
 
-package: deps-build
+# dist/tocsin_<version>_<arch>.deb from the static stripped release binary, checked with
+# dpkg-deb --info/--contents and lintian by the same script make test-box runs.
+package: deps-box
 	$(SWIFT) build -c release --static-swift-stdlib --product tocsin
-	bash Board/package.sh $(BIN_RELEASE)/tocsin
+	bash Tests/Box/deb.sh $(BIN_RELEASE)/tocsin dist
 
 clean:
 	rm -rf .build dist
