@@ -26,11 +26,11 @@ func nul(_ xml: String) -> [UInt8] {
     Array(xml.utf8) + [0]
 }
 
-func element(_ xml: String) throws -> CSTAElement {
+func element(_ xml: String) throws(CSTADecodingError) -> CSTAElement {
     try CSTAXMLReader().read(Array(xml.utf8))
 }
 
-func message(_ xml: String) throws -> CSTAMessage {
+func message(_ xml: String) throws(CSTADecodingError) -> CSTAMessage {
     try CSTAMessage(document: Array(xml.utf8))
 }
 
