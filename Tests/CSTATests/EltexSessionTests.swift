@@ -185,7 +185,9 @@ struct EltexSessionTests {
         var driver = EltexDriver()
         driver.bringUp(at: 0)
         let bytes = annexJ("<SystemStatus/>", invokeID: 5) + [0x01, 0x00, 0x00, 0x10]
-        let fault = CSTALinkFault.framing(.badFormatIndicator(found: [0x01, 0x00], offset: 23))
+        // The offset counts from the start of the connection: the bring-up answers (1,114 bytes)
+        // and the 23-byte SystemStatus frame came first.
+        let fault = CSTALinkFault.framing(.badFormatIndicator(found: [0x01, 0x00], offset: 1137))
         let actions = driver.session.received(bytes, at: .seconds(1))
         #expect(actions == [
             .send(annexJ(#"<?xml version="1.0" encoding="UTF-8"?><SystemStatusResponse \#(ed3)/>"#, invokeID: 5)),
