@@ -84,6 +84,13 @@ public final class Store: Sendable {
     /// Writes committed by the shared writer so far.
     public var writes: Int { writer.writes }
 
+    /// Round-trips the writer queue: returns once a transaction on the writer connection has
+    /// begun and committed, so the queue drains and the write lock can be taken. The watchdog calls
+    /// it; a wedged or closed writer makes it hang or throw instead. Counts as one transaction.
+    public func ping() async throws {
+        _ = try await writer.write { database in try database.integer(pragma: "user_version") }
+    }
+
     /// Finishes the writes already queued, then closes every connection. Later calls fail with
     /// `StoreError.closed`.
     public func close() {
