@@ -99,12 +99,16 @@ public enum Daemon {
             try await UserSync.apply(updated.users, to: store.directory, logger: logger)
         }
 
+        // Idle unless systemd set WATCHDOG_USEC; the HTTP client shares the web server's event loops.
+        let watchdog = Watchdog(environment: environment, notifier: notifier, logger: logger,
+                                probe: Watchdog.healthProbe(eventLoops: httpClient.eventLoopGroup, alarms: alarms, store: store))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: core),
                 .init(service: web),
                 .init(service: pruner),
                 .init(service: reloader),
+                .init(service: watchdog),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
