@@ -40,6 +40,8 @@ public actor AlarmService {
     private let journal: any AlarmJournal
     private let directory: any Directory
     private var drivers: [String: any DeliveryDriver]
+    /// Places the calls of escalation chains; nil until a PBX client or VOIspeed is configured.
+    private var dialer: (any EscalationDialer)?
     private var settings: AlarmSettings
     private let clock: any AlarmClock
     private let logger: Logger
@@ -74,8 +76,10 @@ public actor AlarmService {
         settings: AlarmSettings,
         clock: any AlarmClock = SystemAlarmClock(),
         events: AlarmEventHub = AlarmEventHub(),
-        logger: Logger = Logger(label: "tocsin.alarming")
+        logger: Logger = Logger(label: "tocsin.alarming"),
+        dialer: (any EscalationDialer)? = nil
     ) {
+        self.dialer = dialer
         self.journal = journal
         self.directory = directory
         self.drivers = Dictionary(drivers.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
@@ -122,6 +126,12 @@ public actor AlarmService {
         drivers[driver.name] = driver
     }
 
+    /// Sets (or with nil removes) the dialer of escalation chains. Chains already running keep the
+    /// dialer they started with for the call in progress.
+    public func register(dialer: (any EscalationDialer)?) {
+        self.dialer = dialer
+    }
+
     public var openCount: Int { open.count }
 
     // MARK: - Requests from adapters and staff
@@ -131,6 +141,7 @@ public actor AlarmService {
     public func raise(_ request: AlarmRequest) async throws -> Alarm {
         let alarm = try await journal.record(request, at: clock.now())
         open[alarm.id] = alarm
+        AlarmMetrics.raised(request)
         events.publish(AlarmEvent(alarm: alarm, change: .raised))
         spawn(alarm.id)
         return alarm
@@ -297,14 +308,32 @@ public actor AlarmService {
         // A shutdown cut the push short: that is no failure, the next start resumes it.
         if Task.isCancelled { return }
         guard let afterFirst = open[id], afterFirst.isOpen else { return }
+        let chain = await escalationChain(for: afterFirst)
         if !afterFirst.deliveries.contains(where: { $0.status.hasTakenAlarm }) {
-            await fail(id, reason: "no destination took the alarm")
+            // Nobody has the alarm on a device: calling someone is then the only way left.
+            if let chain {
+                await escalate(id, chain: chain)
+            } else {
+                await fail(id, reason: "no destination took the alarm")
+            }
             return
         }
         // Under `all`, a phone that acknowledged while another was still being tried did not end
         // the alarm; if that other one then failed for good, the rule is met now.
         if await completeIfAcknowledged(id) { return }
-        await repeatUntilAcknowledged(id)
+        guard let chain else {
+            await repeatUntilAcknowledged(id)
+            return
+        }
+        await withTaskGroup(of: Void.self) { work in
+            work.addTask { await self.repeatUntilAcknowledged(id) }
+            work.addTask { await self.escalate(id, chain: chain) }
+            // A chain that ends the alarm (answered and acknowledging, or exhausted) must not leave
+            // the repetitions asleep until their next interval.
+            while await work.next() != nil {
+                if open[id] == nil { work.cancelAll() }
+            }
+        }
     }
 
     private func routeAlarm(_ id: AlarmID) async {
@@ -325,7 +354,7 @@ public actor AlarmService {
             entries: [.routed(group: routing.group, destinations: routing.destinations.count, note: routing.note), .stateChanged(.dispatching)],
             changes: [.routed]
         )
-        if routing.destinations.isEmpty {
+        if routing.destinations.isEmpty && routing.escalation == nil {
             await fail(id, reason: routing.note ?? "group \(routing.group ?? "?") has no member who can take alarms")
         }
     }
@@ -334,6 +363,8 @@ public actor AlarmService {
         var group: String?
         var destinations: [Destination]
         var note: String?
+        /// The group's chain: with one, a group nobody can take alarms in still calls someone.
+        var escalation: EscalationChain? = nil
     }
 
     private func route(_ request: AlarmRequest) async -> Routing {
@@ -433,7 +464,7 @@ public actor AlarmService {
         }
         var notes = note.map { [$0] } ?? []
         if !skipped.isEmpty { notes.append("skipped " + skipped.joined(separator: ", ")) }
-        return Routing(group: group.number, destinations: destinations, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        return Routing(group: group.number, destinations: destinations, note: notes.isEmpty ? nil : notes.joined(separator: "; "), escalation: group.escalation)
     }
 
     private func rule(for alarm: Alarm) async -> AcknowledgementRule {
@@ -497,6 +528,10 @@ public actor AlarmService {
         }
         delivery.lastOutcome = detail
         delivery.updatedAt = clock.now()
+        AlarmMetrics.outcome(driver: destination.driver, outcome)
+        if delivery.status.hasTakenAlarm && !previous.hasTakenAlarm {
+            AlarmMetrics.delivered(driver: destination.driver, priority: alarm.request.priority, after: delivery.updatedAt.timeIntervalSince(alarm.receivedAt))
+        }
         alarm.deliveries[index] = delivery
         var entries: [JournalEntry] = [.outcome(phoneID: destination.phoneID, status: delivery.status, detail: detail)]
         if delivery.status.hasTakenAlarm && alarm.state == .dispatching {
@@ -524,6 +559,83 @@ public actor AlarmService {
             // A repetition to a destination that has no driver still counts, so the loop ends.
             if let after = open[id], (after.deliveries.map(\.repetitions).max() ?? 0) <= done { return }
         }
+    }
+
+    // MARK: - Escalation
+
+    private func escalationChain(for alarm: Alarm) async -> EscalationChain? {
+        guard let number = alarm.routedGroup, let group = await lookupGroup(number) else { return nil }
+        return group.escalation
+    }
+
+    /// Runs the group's escalation chain: waits until `delay` after the alarm arrived, then calls
+    /// each number in turn until one answers. An acknowledgement from anywhere cancels this task,
+    /// and the dialer then clears the call in progress. An exhausted chain fails the alarm.
+    private func escalate(_ id: AlarmID, chain: EscalationChain) async {
+        guard let alarm = open[id] else { return }
+        // Measured from the arrival, so a restart does not give the alarm a second full delay.
+        let remaining = Double(chain.delay) - clock.now().timeIntervalSince(alarm.receivedAt)
+        if remaining > 0 {
+            do { try await clock.sleep(for: .milliseconds(Int64((remaining * 1000).rounded(.up)))) } catch { return }
+        }
+        guard !Task.isCancelled, var current = open[id], current.isOpen else { return }
+        if current.state != .escalating {
+            current.state = .escalating
+            _ = await commit(current, entries: [.stateChanged(.escalating)], changes: [])
+        }
+        for (index, number) in chain.numbers.enumerated() {
+            let step = index + 1
+            guard !Task.isCancelled, let before = open[id], before.isOpen else { return }
+            _ = await commit(before, entries: [.escalationCall(step: step, number: number)], changes: [.escalation(step: step, number: number, outcome: nil)])
+            let outcome: CallOutcome
+            if let dialer {
+                outcome = await dialer.placeCall(from: nil, to: number, noAnswerAfter: .seconds(chain.noAnswerTime))
+            } else {
+                outcome = .failed(detail: "no escalation dialer is configured: set up [csta] or [voispeed]")
+            }
+            await recordCall(id, step: step, number: number, outcome)
+            switch outcome {
+            case .answered:
+                await reached(id, number: number, acknowledging: chain.answerAcknowledges)
+                return
+            case .cancelled:
+                return
+            case .noAnswer, .failed:
+                continue
+            }
+        }
+        guard !Task.isCancelled, open[id] != nil else { return }
+        await fail(id, reason: "escalation chain exhausted: none of \(chain.numbers.joined(separator: ", ")) answered")
+    }
+
+    private func recordCall(_ id: AlarmID, step: Int, number: String, _ outcome: CallOutcome) async {
+        let level: Logger.Level = if case .answered = outcome { .notice } else { .warning }
+        logger.log(level: level, "escalation call ended", metadata: ["alarm": "\(id)", "step": "\(step)", "number": "\(number)", "outcome": "\(outcome)"])
+        // A call cleared because the alarm ended is still part of its history.
+        let snapshot: Alarm?
+        if let alarm = open[id] ?? closing[id] {
+            snapshot = alarm
+        } else {
+            snapshot = try? await journal.alarm(id: id)
+        }
+        guard let snapshot else { return }
+        _ = await commit(
+            snapshot,
+            entries: [.escalationOutcome(step: step, number: number, outcome: outcome.word, detail: outcome.detail)],
+            changes: [.escalation(step: step, number: number, outcome: outcome)]
+        )
+    }
+
+    /// Someone answered. Either that acknowledges the alarm, or the alarm goes back to waiting for
+    /// an acknowledgement with the chain done.
+    private func reached(_ id: AlarmID, number: String, acknowledging: Bool) async {
+        if acknowledging {
+            _ = try? await acknowledge(id, by: number)
+            return
+        }
+        guard var alarm = open[id], alarm.state == .escalating else { return }
+        alarm.state = .delivered
+        _ = await commit(alarm, entries: [.stateChanged(.delivered)], changes: [])
     }
 
     /// Ends the alarm as acknowledged when the acknowledgements already given meet its rule.
@@ -569,6 +681,7 @@ public actor AlarmService {
         alarm.endedAt = now
         alarm.endedBy = actor
         entries.append(.ended(reason: reason, by: actor))
+        AlarmMetrics.ended(alarm, reason: reason)
     }
 
     /// Forgets a closed alarm and stops its delivery task. The task itself passes

@@ -1,4 +1,5 @@
 import Dispatch
+import Metrics
 import Synchronization
 
 /// The single writer connection and its group commit. Callers enqueue a write and await it; a
@@ -30,6 +31,9 @@ final class StoreWriter: Sendable {
     private let state = Mutex(State())
     private let transactionCount = Atomic<Int>(0)
     private let writeCount = Atomic<Int>(0)
+    /// One fsync'd transaction, for `/metrics`; and how many writes it carried.
+    private let commitTimer = Timer(label: "tocsin_journal_commit_seconds")
+    private let batchSize = Recorder(label: "tocsin_journal_batch_writes")
 
     init(database: consuming sending Database) {
         self.path = database.path
@@ -88,9 +92,13 @@ final class StoreWriter: Sendable {
     }
 
     private func commit(_ batch: [Job]) {
+        let started = ContinuousClock.now
         let results: [Result<@Sendable () -> Void, any Error>] = database.withLock { database in
             Self.runBatch(batch, on: database)
         }
+        let elapsed = ContinuousClock.now - started
+        commitTimer.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        batchSize.record(batch.count)
         // Count before resuming anyone, so a caller that reads the counters after its write sees it.
         let committed = results.count { if case .success = $0 { true } else { false } }
         if committed > 0 {

@@ -11,8 +11,10 @@ import Foundation
 import Alarming
 import AsyncHTTPClient
 import Delivery
+import ESPAXServer
 import Logging
 import NIOCore
+import Serial
 import ServiceLifecycle
 import Storage
 import Synchronization
@@ -26,6 +28,7 @@ public enum Daemon {
     /// SIGHUP then has nothing to re-read.
     public static func run(configuration: Configuration, configurationPath: String?) async throws {
         LogOutput.bootstrap(level: configuration.daemon.logLevel)
+        let metrics = MetricsExposition()
         let logger = Logger(label: "tocsin")
         let notifier = SystemdNotifier()
         let environment = ProcessInfo.processInfo.environment
@@ -60,6 +63,8 @@ public enum Daemon {
             directory: store.directory,
             drivers: [webhook],
             settings: configuration.alarmSettings,
+            // ESPA-X sessions read every event; at thousands of P-START/s a small buffer would drop some.
+            events: AlarmEventHub(bufferSize: 65_536),
             logger: Logger(label: "tocsin.alarming")
         )
         let links = LinkBoard()
@@ -79,7 +84,8 @@ public enum Daemon {
             onServerRunning: { port in
                 logger.notice("web server listening", metadata: ["host": "\(configuration.http.host)", "port": "\(port)"])
                 await readiness.mark(.web)
-            }
+            },
+            metrics: { [links] in metrics.render(openAlarmCount: await alarms.openCount, links: links.all) }
         ))
         let core = AlarmCoreService(alarms: alarms, logger: logger) { resumed in
             await readiness.mark(.alarms)
@@ -102,14 +108,23 @@ public enum Daemon {
         // Idle unless systemd set WATCHDOG_USEC; the HTTP client shares the web server's event loops.
         let watchdog = Watchdog(environment: environment, notifier: notifier, logger: logger,
                                 probe: Watchdog.healthProbe(eventLoops: httpClient.eventLoopGroup, alarms: alarms, store: store))
+        // After the alarm core in the group, so on shutdown the ports close before the core stops.
+        let serialPorts = SerialPorts(ports: configuration.ports, alarms: alarms, links: links, logger: Logger(label: "tocsin.serial"))
+        // Last in the group, so on shutdown it stops first: clients get CMD.SHUTDOWN while the core still runs.
+        let espax: ESPAXListener? = try configuration.espax.enabled ? ESPAXListener(
+            settings: configuration.espax.listenerSettings, alarms: alarms, directory: store.directory,
+            verifier: ESPAXClientCredentials(configuration.espax.clients), links: links,
+            logger: Logger(label: "tocsin.espax")
+        ) : nil
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: core),
                 .init(service: web),
                 .init(service: pruner),
                 .init(service: reloader),
+                .init(service: serialPorts),
                 .init(service: watchdog),
-            ],
+            ] + (espax.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

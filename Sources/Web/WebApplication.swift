@@ -28,6 +28,8 @@ public struct WebEnvironment: Sendable {
     public var keepaliveInterval: Duration
     /// The bcrypt cost of passwords set through `POST /api/users`.
     public var bcryptCost: UInt8
+    /// The Prometheus text for `/metrics`.
+    public var metrics: @Sendable () async -> String
 
     public init(
         service: AlarmService,
@@ -41,7 +43,8 @@ public struct WebEnvironment: Sendable {
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         keepaliveInterval: Duration = .seconds(15),
-        bcryptCost: UInt8 = 12
+        bcryptCost: UInt8 = 12,
+        metrics: @escaping @Sendable () async -> String = { "" }
     ) {
         self.service = service
         self.journal = journal
@@ -55,6 +58,7 @@ public struct WebEnvironment: Sendable {
         self.onServerRunning = onServerRunning
         self.keepaliveInterval = keepaliveInterval
         self.bcryptCost = bcryptCost
+        self.metrics = metrics
     }
 }
 
@@ -87,6 +91,7 @@ func makeWebRouter(_ environment: WebEnvironment) -> (Router<WebRequestContext>,
     DirectoryRoutes(directory: environment.directory, journal: environment.journal, bcryptCost: environment.bcryptCost).register(on: table)
     HealthRoute(service: environment.service, version: environment.version).register(on: table)
     LinksRoute(links: environment.links).register(on: table)
+    MetricsRoute(render: environment.metrics).register(on: table)
     CallistoRoutes(directory: environment.directory).register(on: table)
     PageRoutes().register(on: table)
     return (router, table.routes)

@@ -109,6 +109,15 @@ struct DaemonTests {
         let again = try await client.post("/api/alarms/\(id)/acknowledge", #"{"by":"Nurse Anna"}"#)
         #expect(again.status == 409)
 
+        let metrics = try await client.get("/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains(#"tocsin_alarms_raised_total{source="rest",priority="High"} 1"#))
+        #expect(metrics.body.contains(#"tocsin_alarms_ended_total{source="rest",priority="High",reason="Finished"} 1"#))
+        #expect(metrics.body.contains(#"tocsin_delivery_attempts_total{driver="webhook",outcome="accepted"} 1"#))
+        #expect(metrics.body.contains("tocsin_delivery_latency_seconds_bucket"))
+        #expect(metrics.body.contains("tocsin_journal_commit_seconds_count"))
+        #expect(metrics.body.contains("tocsin_open_alarms 0"))
+
         let journal = try await client.get("/api/alarms/\(id)/journal")
         let kinds = journal.json["entries"].array.compactMap { $0["kind"].string }
         #expect(kinds.first == "received")
@@ -241,6 +250,20 @@ struct DaemonTests {
         try await daemon.waitForLog("configuration reload refused")
         #expect(daemon.poll() == nil)
         #expect(try await client.get("/api/health").status == 200)
+    }
+
+    @Test func statusReportsARunningDaemonAndFailsClearlyWithoutOne() async throws {
+        let (daemon, client) = try await Self.start("status")
+        defer { daemon.stop() }
+        let (status, output) = try await runTocsin(["status", "--url", "http://127.0.0.1:\(client.port)"], in: daemon.folder)
+        #expect(status == 0)
+        #expect(output.contains("Tocsin 0.1.0 at http://127.0.0.1:\(client.port): ok, 0 open alarms"))
+
+        daemon.signal(SIGTERM)
+        _ = try await daemon.wait()
+        let (downStatus, downOutput) = try await runTocsin(["status", "--url", "http://127.0.0.1:\(client.port)"], in: daemon.folder)
+        #expect(downStatus == 3)
+        #expect(downOutput.contains("tocsin is not answering at http://127.0.0.1:\(client.port)/api/health"))
     }
 
     @Test func checkConfigNamesEveryProblemWithKeyAndLine() async throws {
