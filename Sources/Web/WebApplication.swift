@@ -28,6 +28,8 @@ public struct WebEnvironment: Sendable {
     public var keepaliveInterval: Duration
     /// The bcrypt cost of passwords set through `POST /api/users`.
     public var bcryptCost: UInt8
+    /// Who may use the phone-facing `/cisco/…` URLs, and the push credentials they check.
+    public var phonePolicy: PhoneEndpointPolicy
     /// The Prometheus text for `/metrics`.
     public var metrics: @Sendable () async -> String
 
@@ -44,7 +46,8 @@ public struct WebEnvironment: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         keepaliveInterval: Duration = .seconds(15),
         bcryptCost: UInt8 = 12,
-        metrics: @escaping @Sendable () async -> String = { "" }
+        metrics: @escaping @Sendable () async -> String = { "" },
+        phonePolicy: PhoneEndpointPolicy = PhoneEndpointPolicy()
     ) {
         self.service = service
         self.journal = journal
@@ -59,6 +62,7 @@ public struct WebEnvironment: Sendable {
         self.keepaliveInterval = keepaliveInterval
         self.bcryptCost = bcryptCost
         self.metrics = metrics
+        self.phonePolicy = phonePolicy
     }
 }
 
@@ -82,6 +86,8 @@ public func makeWebApplication(_ environment: WebEnvironment) -> some Applicatio
 /// Builds the router with every route behind authentication, and lists the routes it registered.
 func makeWebRouter(_ environment: WebEnvironment) -> (Router<WebRequestContext>, [RouteDescription]) {
     let router = Router(context: WebRequestContext.self)
+    // Before the middleware: phones have their own authentication (PhoneEndpointPolicy).
+    PhoneRoutes(service: environment.service, journal: environment.journal, directory: environment.directory, policy: environment.phonePolicy).register(on: router)
     router.addMiddleware {
         AuthenticationMiddleware(directory: environment.directory, policy: environment.policy)
     }
