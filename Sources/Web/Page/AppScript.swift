@@ -843,6 +843,35 @@ function start() {
   connect();
   window.setInterval(refreshAges, 10000);
   window.setInterval(checkHealth, HEALTH_INTERVAL_MS);
+  refreshLinks();
+  window.setInterval(refreshLinks, LINKS_INTERVAL_MS);
+}
+
+// ---- Links: serial ports, ESPA-X sessions, the PBX ----------------------------------------------
+
+const LINKS_INTERVAL_MS = 5000;
+
+// Polled rather than streamed: link states change rarely, and a stale list for a few seconds is
+// harmless next to an alarm that must show at once.
+async function refreshLinks() {
+  let links;
+  try {
+    links = listOf(await api("GET", "/api/links"), "links");
+  } catch (error) {
+    return;
+  }
+  const list = $("links");
+  clear(list);
+  $("links-empty").hidden = links.length > 0;
+  for (const link of links) {
+    const counters = Object.keys(link.counters || {}).filter(function (key) { return link.counters[key] > 0; })
+      .map(function (key) { return key + " " + link.counters[key]; }).join(", ");
+    list.appendChild(el("li", { class: "link link-" + link.state },
+      el("strong", {}, link.kind + " " + link.name + ": "),
+      el("span", { class: "link-state" }, link.state),
+      el("span", { class: "link-detail" }, " " + (link.detail || "")),
+      counters ? el("span", { class: "link-counters" }, " (" + counters + ")") : ""));
+  }
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -69,6 +69,11 @@ enum IndexPage {
         <p id="raise-error" class="error" role="alert"></p>
         <p id="raise-result" class="message" role="status"></p>
       </form>
+      <section aria-labelledby="links-heading">
+        <h3 id="links-heading">Links</h3>
+        <p id="links-empty" class="empty">No supervised links.</p>
+        <ul id="links" class="links" aria-labelledby="links-heading"></ul>
+      </section>
     </aside>
   </div>
   <div id="announcer" class="visually-hidden" aria-live="assertive"></div>

@@ -161,6 +161,12 @@ td select { min-width: 9rem; width: auto; }
 .row-actions { white-space: nowrap; }
 .row-actions button { margin-right: .3rem; }
 .presence-message { color: var(--muted); }
+.links { list-style: none; padding: 0; margin: 0; font-size: .9rem; }
+.link { padding: .3rem 0; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+.link-state { font-weight: bold; }
+.link-up .link-state { color: #1a7f37; }
+.link-absent .link-state, .link-silent .link-state, .link-down .link-state { color: #b42318; }
+.link-detail, .link-counters { color: var(--muted); }
 
 @media (max-width: 600px) {
   main { padding: .5rem; }
