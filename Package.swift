@@ -128,6 +128,7 @@ let package = Package(
         .target(
             name: "TocsinTestKit",
             dependencies: [
+                "CShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -148,7 +149,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ESPA444Tests", dependencies: ["ESPA444"], swiftSettings: swiftSettings),
-        .testTarget(name: "SerialTests", dependencies: ["Serial", "ESPA444", "Alarming", "CShim"], swiftSettings: swiftSettings),
+        .testTarget(name: "SerialTests", dependencies: ["Serial", "ESPA444", "Alarming", "CShim", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(name: "ESPAXTests", dependencies: ["ESPAX", "CLibXML2"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ESPAXServerTests",
