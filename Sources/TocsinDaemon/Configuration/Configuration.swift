@@ -3,7 +3,9 @@
 // defaults here are what `tocsin run` uses with no file, and `Board/tocsin.toml` spells them out.
 
 import Alarming
+import ESPA444
 import Logging
+import Serial
 
 /// The daemon's configuration. Every key is optional in the file; a missing key keeps its default.
 public struct Configuration: Sendable, Equatable {
@@ -98,10 +100,13 @@ public struct Configuration: Sendable, Equatable {
     public var alarms: Alarms
     public var webhook: Webhook
     public var users: [UserEntry]
+    /// `[[ports]]`: the ESPA 4.4.4 serial ports. None by default.
+    public var ports: [PortSettings]
 
     public init(
         daemon: Daemon = Daemon(), http: HTTP = HTTP(), journal: Journal = Journal(),
-        alarms: Alarms = Alarms(), webhook: Webhook = Webhook(), users: [UserEntry] = []
+        alarms: Alarms = Alarms(), webhook: Webhook = Webhook(), users: [UserEntry] = [],
+        ports: [PortSettings] = []
     ) {
         self.daemon = daemon
         self.http = http
@@ -109,6 +114,7 @@ public struct Configuration: Sendable, Equatable {
         self.alarms = alarms
         self.webhook = webhook
         self.users = users
+        self.ports = ports
     }
 
     /// What `tocsin run` uses without a configuration file.
@@ -175,6 +181,8 @@ public struct Configuration: Sendable, Equatable {
         compare("webhook.initial_backoff_ms", \.webhook.initialBackoffMs)
         compare("webhook.max_backoff_ms", \.webhook.maxBackoffMs)
         compare("users", \.users)
+        // Ports are opened once at start; a changed port needs a restart.
+        compare("ports", \.ports, restart: true)
         return (reloadable, needsRestart)
     }
 }
