@@ -6,7 +6,7 @@ CONFIG     ?=
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Build and run: the C libraries; test: a real browser, its driver and Python for the browser test.
 BUILD_PACKAGES := pkg-config libsqlite3-dev libudev-dev libxml2-dev
-TEST_PACKAGES  := chromium chromium-driver python3 python3-venv sip-tester
+TEST_PACKAGES  := chromium chromium-driver python3 python3-venv sip-tester libxml2-utils openssl
 # Box tests and packaging: udevd, lintian, debootstrap, dpkg-shlibdeps, strip, man.
 BOX_PACKAGES   := udev lintian debootstrap dpkg-dev binutils man-db
 VENV       := .build-venv

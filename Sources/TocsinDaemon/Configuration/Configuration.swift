@@ -100,6 +100,7 @@ public struct Configuration: Sendable, Equatable {
     public var alarms: Alarms
     public var webhook: Webhook
     public var users: [UserEntry]
+    public var espax: ESPAX = ESPAX()
     /// `[[ports]]`: the ESPA 4.4.4 serial ports. None by default.
     public var ports: [PortSettings]
 
@@ -181,6 +182,7 @@ public struct Configuration: Sendable, Equatable {
         compare("webhook.initial_backoff_ms", \.webhook.initialBackoffMs)
         compare("webhook.max_backoff_ms", \.webhook.maxBackoffMs)
         compare("users", \.users)
+        compare("espax", \.espax, restart: true)
         // Ports are opened once at start; a changed port needs a restart.
         compare("ports", \.ports, restart: true)
         return (reloadable, needsRestart)

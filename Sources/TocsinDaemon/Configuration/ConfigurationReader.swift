@@ -18,6 +18,7 @@ struct ConfigurationReader {
         ("journal", ["retention_days", "prune_interval_minutes"]),
         ("alarms", ["technical_group"]),
         ("webhook", ["timeout_ms", "max_attempts", "initial_backoff_ms", "max_backoff_ms"]),
+        ("espax", espaxKeys),
     ]
     static let userKeys = ["name", "password_hash"]
     static let portKeys = [
@@ -68,6 +69,9 @@ struct ConfigurationReader {
         }
         if let webhook = section("webhook", in: root) {
             readWebhook(webhook, into: &configuration.webhook)
+        }
+        if let espax = section("espax", in: root) {
+            readESPAX(espax, into: &configuration.espax)
         }
         if let users = root["users"] {
             configuration.users = readUsers(users)
@@ -342,7 +346,7 @@ struct ConfigurationReader {
         return table
     }
 
-    private mutating func string(
+    mutating func string(
         _ key: String, in table: TOMLTable, under prefix: String, allowEmpty: Bool, allowSpaces: Bool = true
     ) -> String? {
         guard let entry = table[key] else { return nil }
@@ -371,7 +375,7 @@ struct ConfigurationReader {
         return text
     }
 
-    private mutating func integer(
+    mutating func integer(
         _ key: String, in table: TOMLTable, under prefix: String, range: ClosedRange<Int>, note: String = ""
     ) -> Int? {
         guard let entry = table[key] else { return nil }
@@ -389,7 +393,7 @@ struct ConfigurationReader {
         return number
     }
 
-    private mutating func boolean(_ key: String, in table: TOMLTable, under prefix: String) -> Bool? {
+    mutating func boolean(_ key: String, in table: TOMLTable, under prefix: String) -> Bool? {
         guard let entry = table[key] else { return nil }
         guard case .boolean(let value) = entry.value.content else {
             var hint = ""
@@ -402,11 +406,11 @@ struct ConfigurationReader {
 
     // MARK: Problems and suggestions
 
-    private mutating func problem(_ key: String, _ line: Int?, _ message: String) {
+    mutating func problem(_ key: String, _ line: Int?, _ message: String) {
         problems.append(Problem(key: key, line: line, message: message))
     }
 
-    private mutating func reportUnknown(_ entry: TOMLTable.Entry, path: String, suggestion: String?) {
+    mutating func reportUnknown(_ entry: TOMLTable.Entry, path: String, suggestion: String?) {
         let what = switch entry.value.content {
         case .table: "unknown table"
         case .array(let elements) where !elements.isEmpty && elements.allSatisfy({ if case .table = $0.content { true } else { false } }):

@@ -1,0 +1,131 @@
+// ESPA-X figures: sustained REQ.P-START/s over 100 sessions with durable journalling, RSP.P-START
+// latency at 1,000/s, and the daemon's RSS with 5,000 idle sessions sending heartbeats. Every
+// figure drives the real binary over loopback with `ESPAXTestClient`.
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import TocsinTestKit
+
+/// A cost-4 bcrypt hash of `secret1` (libxcrypt through Python), so that 5,000 logins do not
+/// measure bcrypt.
+func cheapPasswordHash(folder: String) throws -> String {
+    let script = "import crypt; print(crypt.crypt('secret1', crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))"
+    guard system("python3 -W ignore -c \"\(script)\" > \(folder)/hash") == 0 else { throw HarnessError("python3 crypt failed") }
+    return try String(contentsOfFile: folder + "/hash", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// A daemon with ESPA-X on, one client `Bench` (password `secret1`) and group 0815 with one webhook phone.
+func startESPAXDaemon(_ tocsin: String, name: String, receiver: WebhookReceiver, maxConnections: Int) async throws -> (RunningDaemon, Int) {
+    setenv("TOCSIN_BINARY", tocsin, 1)
+    let folder = try makeTemporaryFolder(name)
+    let hash = try cheapPasswordHash(folder: folder)
+    try writeFile(folder + "/tocsin.toml", """
+        [daemon]
+        state_directory = "state"
+        log_level = "notice"
+        [http]
+        host = "127.0.0.1"
+        port = 0
+        [espax]
+        enabled = true
+        host = "127.0.0.1"
+        port = 0
+        max_connections = \(maxConnections)
+        max_sessions_per_client = \(maxConnections)
+        [[espax.clients]]
+        name = "Bench"
+        password_hash = "\(hash)"
+        """)
+    let process = DaemonProcess(folder: folder)
+    try process.start(["run", "--config", "tocsin.toml"])
+    let webPort = try await process.waitForPort()
+    try await process.waitForLog("ESPA-X listening")
+    guard let line = process.runLog.split(separator: "\n").first(where: { $0.contains("ESPA-X listening") }),
+          let range = line.firstRange(of: " port="), let port = Int(line[range.upperBound...].prefix { $0.isNumber })
+    else { throw HarnessError("no ESPA-X port in the log") }
+    let daemon = RunningDaemon(process: process, client: RESTClient(port: webPort))
+    try await makeGroup(daemon.client, number: "0815", address: receiver.url("/bench"))
+    return (daemon, port)
+}
+
+func loggedInSessions(_ count: Int, port: Int) throws -> [ESPAXTestClient] {
+    try (0..<count).map { _ in
+        let client = try ESPAXTestClient(port: port)
+        guard try client.login(client: "Bench", password: "secret1").code == 200 else { throw HarnessError("login refused") }
+        return client
+    }
+}
+
+/// Sustained REQ.P-START/s: every session keeps `window` requests in flight; counts RSP.P-START 200.
+func espaxStartThroughput(port: Int, sessions: Int = 100, perSession: Int = 200, window: Int = 10) throws -> Double {
+    let clients = try loggedInSessions(sessions, port: port)
+    let started = ContinuousClock.now
+    var answered = 0
+    var sent = Array(repeating: 0, count: sessions)
+    var done = Array(repeating: 0, count: sessions)
+    while answered < sessions * perSession {
+        for (index, client) in clients.enumerated() {
+            let inFlight = sent[index] - done[index]
+            for _ in 0..<max(0, min(window - inFlight, perSession - sent[index])) {
+                try client.send("REQ.P-START", fields: [("CP-PR-REF", "b\(index)-\(sent[index])"), ("CP-GROUPID", "0815"), ("CP-TEXTMSG", "bench")])
+                sent[index] += 1
+            }
+        }
+        for (index, client) in clients.enumerated() {
+            while let message = try? client.next(timeout: .microseconds(200)) {
+                if message.name == "RSP.P-START" {
+                    guard message.code == 200 else { throw HarnessError("P-START refused: \(message)") }
+                    answered += 1
+                    done[index] += 1
+                }
+            }
+        }
+    }
+    let seconds = started.duration(to: .now).seconds
+    clients.forEach { $0.disconnect() }
+    return Double(answered) / seconds
+}
+
+/// RSP.P-START latency in milliseconds at `rate` requests per second over `sessions` sessions.
+func espaxStartLatency(port: Int, rate: Int = 1000, seconds: Int = 5, sessions: Int = 10) throws -> [Double] {
+    let clients = try loggedInSessions(sessions, port: port)
+    var sentAt: [String: ContinuousClock.Instant] = [:]
+    var latencies: [Double] = []
+    let total = rate * seconds
+    let start = ContinuousClock.now
+    var sent = 0
+    while latencies.count < total {
+        let due = min(total, Int(start.duration(to: .now).seconds * Double(rate)))
+        while sent < due {
+            let client = clients[sent % sessions]
+            let id = try client.send("REQ.P-START", fields: [("CP-PR-REF", "l\(sent)"), ("CP-GROUPID", "0815"), ("CP-TEXTMSG", "latency")])
+            sentAt["\(sent % sessions)/\(id)"] = .now
+            sent += 1
+        }
+        for (index, client) in clients.enumerated() {
+            while let message = try? client.next(timeout: .microseconds(100)) where message.name == "RSP.P-START" || message.name.hasPrefix("IND") {
+                if message.name == "RSP.P-START", let id = message.attribute("invokeID"), let at = sentAt.removeValue(forKey: "\(index)/\(id)") {
+                    latencies.append(milliseconds(at.duration(to: .now)))
+                }
+            }
+        }
+    }
+    clients.forEach { $0.disconnect() }
+    return latencies
+}
+
+/// The daemon's RSS in KiB with `sessions` logged-in sessions, each sending one heartbeat.
+func espaxIdleSessionsRSS(_ daemon: RunningDaemon, port: Int, sessions: Int = 5000) throws -> Int {
+    let clients = try loggedInSessions(sessions, port: port)
+    for client in clients { try client.send("REQ.HEARTBEAT") }
+    for client in clients { guard try client.next("RSP.HEARTBEAT").code == 200 else { throw HarnessError("heartbeat refused") } }
+    let rss = residentKiB(daemon.process.pid) ?? -1
+    clients.forEach { $0.disconnect() }
+    return rss
+}
