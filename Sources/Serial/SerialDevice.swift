@@ -37,7 +37,11 @@ public enum SerialDevice {
             }
             if configure {
                 var settings = try TermiosSettings.make(baud: baud, framing: framing, base: current)
-                guard tcsetattr(fd, TCSANOW, &settings) == 0 else { throw SerialError.system(path: path, call: "tcsetattr", errno: errno) }
+                // A pseudo-terminal has no UART: it refuses some parity settings with EINVAL and
+                // carries bytes whatever the frame, so a failure there is not a fault.
+                guard tcsetattr(fd, TCSANOW, &settings) == 0 || isPseudoTerminal(fd) else {
+                    throw SerialError.system(path: path, call: "tcsetattr", errno: errno)
+                }
             }
             // Whatever sat in the buffers was meant for a previous session.
             _ = tcflush(fd, TCIOFLUSH)
@@ -49,6 +53,14 @@ public enum SerialDevice {
             Glibc.close(fd)
             throw .system(path: path, call: "open", errno: EINVAL)
         }
+    }
+
+    /// Unix 98 pty slaves have the character majors 136 to 143 (Documentation/admin-guide/devices.txt).
+    static func isPseudoTerminal(_ fd: Int32) -> Bool {
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFCHR else { return false }
+        let major = (status.st_rdev >> 8) & 0xFFF
+        return (136 ... 143).contains(major)
     }
 
     /// Whether the path (following symlinks) names something right now.

@@ -14,7 +14,7 @@ import Testing
 
 /// The port service over a real pty pair, with the alarm core replaced by a recorder so each test
 /// sees exactly which alarms are raised, ended and reported, and when the ACK goes out.
-@Suite struct ESPAPortServiceTests {
+@Suite(.serialized) struct ESPAPortServiceTests {
     static let linkCheck: [UInt8] = [0x04, 0x31, 0x05, 0x32, 0x05]
     /// espa444.md §11 E4 and its reset E5.
     static let e4: [UInt8] = [0x01, 0x31, 0x02, 0x31, 0x1F, 0x30, 0x38, 0x31, 0x35, 0x1E, 0x32, 0x1F, 0x46, 0x49, 0x52, 0x45, 0x20, 0x5A, 0x4F, 0x4E, 0x45, 0x20, 0x31, 0x32, 0x20, 0x46, 0x4C, 0x4F, 0x4F, 0x52, 0x20, 0x33, 0x1E, 0x34, 0x1F, 0x33, 0x1E, 0x36, 0x1F, 0x31, 0x03, 0x4F]
@@ -77,9 +77,9 @@ import Testing
         let harness = try await Harness(settings: { PortSettings(label: "port1", device: $0) })
         let pty = harness.pty, alarms = harness.alarms
 
-        #expect(pty.read(count: 1, timeout: .zero) == [], "nothing is sent before the panel speaks")
+        #expect(await pty.read(count: 1, timeout: .zero) == [], "nothing is sent before the panel speaks")
         pty.write(Self.linkCheck)
-        #expect(pty.read(count: 1) == [0x06])
+        #expect(await pty.read(count: 1) == [0x06])
 
         await alarms.hold()
         pty.write(Self.e4)
@@ -87,7 +87,7 @@ import Testing
         // The raise is still running: no ACK may be on the line yet.
         #expect(pty.pending() == [])
         await alarms.release()
-        #expect(pty.read(count: 1) == [0x06])
+        #expect(await pty.read(count: 1) == [0x06])
         #expect(Self.raises(await alarms.calls) == [AlarmRequest(
             source: AlarmSource(kind: .espa444, name: "port1"),
             sourceReference: "port1/0815/1",
@@ -99,15 +99,15 @@ import Testing
 
         // The ACK was lost, the panel sends the same block again: ACKed, not raised twice.
         pty.write(Self.linkCheck)
-        #expect(pty.read(count: 1) == [0x06])
+        #expect(await pty.read(count: 1) == [0x06])
         pty.write(Self.e4)
-        #expect(pty.read(count: 1) == [0x06])
+        #expect(await pty.read(count: 1) == [0x06])
         try await harness.waitForCounter("duplicates", 1)
         #expect(Self.raises(await alarms.calls).count == 1)
 
         // Call type '1' ends the running alarm with that address on this port, then ACKs.
         pty.write(Self.e5)
-        #expect(pty.read(count: 1) == [0x06])
+        #expect(await pty.read(count: 1) == [0x06])
         #expect(await alarms.calls.contains(.end(1, .client, "espa444 port1")))
         #expect(await alarms.openAlarms.isEmpty)
         try await harness.waitForCounter("resets", 1)
@@ -120,13 +120,13 @@ import Testing
         let harness = try await Harness(settings: { PortSettings(label: "port1", device: $0) })
         await harness.alarms.setFailRaise(true)
         harness.pty.write(Self.linkCheck)
-        #expect(harness.pty.read(count: 1) == [0x06])
+        #expect(await harness.pty.read(count: 1) == [0x06])
         harness.pty.write(Self.e4)
-        #expect(harness.pty.read(count: 2) == [0x32, 0x15])
+        #expect(await harness.pty.read(count: 2) == [0x32, 0x15])
         // The panel's retry after the journal recovered is a new attempt, not a duplicate.
         await harness.alarms.setFailRaise(false)
         harness.pty.write(Self.e4)
-        #expect(harness.pty.read(count: 1) == [0x06])
+        #expect(await harness.pty.read(count: 1) == [0x06])
         #expect(Self.raises(await harness.alarms.calls).count == 2)
         try await harness.waitForCounter("naks", 1)
         await harness.stop()
@@ -149,9 +149,9 @@ import Testing
         )
         // A block with no select before it is taken too; '01' is not '1'.
         harness.pty.write(espaBlock([("1", "123"), ("2", "Bed 4"), ("6", "01")]))
-        #expect(harness.pty.read(count: 1) == [0x06])
+        #expect(await harness.pty.read(count: 1) == [0x06])
         harness.pty.write(espaBlock([("1", "124"), ("2", "Bed 5")]))
-        #expect(harness.pty.read(count: 1) == [0x06])
+        #expect(await harness.pty.read(count: 1) == [0x06])
         let requests = Self.raises(await harness.alarms.calls)
         #expect(requests.map(\.sourceReference) == ["ward/123/42", "ward/124/43"])
         #expect(requests.map(\.priority) == [.high, .high])
@@ -171,7 +171,7 @@ import Testing
             pty: first, devicePath: link
         )
         first.write(Self.linkCheck)
-        #expect(first.read(count: 1) == [0x06])
+        #expect(await first.read(count: 1) == [0x06])
 
         first.unplug()
         await harness.alarms.waitUntil { $0.contains { if case .raiseTechnical("serial.port1.absent", _) = $0 { true } else { false } } }
@@ -186,9 +186,9 @@ import Testing
         try await harness.waitForState(.connecting)
         await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.port1.absent")) }
         second.write(Self.linkCheck)
-        #expect(second.read(count: 1) == [0x06])
+        #expect(await second.read(count: 1) == [0x06])
         second.write(Self.e4)
-        #expect(second.read(count: 1) == [0x06])
+        #expect(await second.read(count: 1) == [0x06])
         await harness.stop()
     }
 
@@ -198,7 +198,7 @@ import Testing
         try await harness.waitForState(.silent)
         harness.pty.write([0x04, 0x32, 0x05])
         // A poll of Tocsin's own address right after EOT: "nothing to send".
-        #expect(harness.pty.read(count: 1) == [0x04])
+        #expect(await harness.pty.read(count: 1) == [0x04])
         await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.p.silent")) }
         try await harness.waitForState(.up)
         await harness.stop()
@@ -210,13 +210,13 @@ import Testing
         bad[bad.count - 1] ^= 0x01
         for _ in 0 ..< 3 {
             harness.pty.write(bad)
-            #expect(harness.pty.read(count: 2) == [0x31, 0x15])
+            #expect(await harness.pty.read(count: 2) == [0x31, 0x15])
         }
         await harness.alarms.waitUntil { $0.contains { if case .raiseTechnical("serial.p.transmission-errors", _) = $0 { true } else { false } } }
         try await harness.waitForState(.down)
         #expect(harness.status?.counters["transmissionErrors"] == 3)
         harness.pty.write(Self.e4)
-        #expect(harness.pty.read(count: 1) == [0x06])
+        #expect(await harness.pty.read(count: 1) == [0x06])
         await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.p.transmission-errors")) }
         await harness.stop()
     }
@@ -225,21 +225,21 @@ import Testing
         let harness = try await Harness(settings: { PortSettings(label: "p", device: $0, turnaround: .milliseconds(80)) })
         let sent = ContinuousClock.now
         harness.pty.write(Self.linkCheck)
-        #expect(harness.pty.read(count: 1) == [0x06])
+        #expect(await harness.pty.read(count: 1) == [0x06])
         #expect(sent.duration(to: .now) >= .milliseconds(80))
         await harness.stop()
     }
 
     @Test func theControlStationRolePollsThePanel() async throws {
         let harness = try await Harness(settings: { PortSettings(label: "cs", device: $0, role: .controlStation, pollInterval: .milliseconds(100)) })
-        #expect(harness.pty.read(count: 3) == [0x04, 0x31, 0x05])
+        #expect(await harness.pty.read(count: 3) == [0x04, 0x31, 0x05])
         // The panel selects Tocsin and sends a call.
         harness.pty.write([0x32, 0x05])
-        #expect(harness.pty.read(count: 1) == [0x06])
+        #expect(await harness.pty.read(count: 1) == [0x06])
         harness.pty.write(espaBlock([("1", "55"), ("2", "Room 5")]))
-        #expect(harness.pty.read(count: 1) == [0x06])
+        #expect(await harness.pty.read(count: 1) == [0x06])
         harness.pty.write([0x04])
-        #expect(harness.pty.read(count: 3) == [0x04, 0x31, 0x05])
+        #expect(await harness.pty.read(count: 3) == [0x04, 0x31, 0x05])
         #expect(Self.raises(await harness.alarms.calls).map(\.sourceReference) == ["cs/55/1"])
         await harness.stop()
     }

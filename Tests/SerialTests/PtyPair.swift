@@ -29,16 +29,20 @@ final class PtyPair {
         precondition(written == bytes.count, "pty master write: \(written)")
     }
 
-    /// Exactly `count` bytes, or fewer if `timeout` passes first.
-    func read(count: Int, timeout: Duration = .seconds(5)) -> [UInt8] {
+    /// Exactly `count` bytes, or fewer if `timeout` passes first. It never blocks a thread of the
+    /// cooperative pool: with two cores, a blocking read would starve the service under test.
+    func read(count: Int, timeout: Duration = .seconds(5)) async -> [UInt8] {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
-        while received.count < count, ContinuousClock.now < deadline {
-            var pollfd = Glibc.pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-            guard poll(&pollfd, 1, 20) > 0 else { continue }
+        while received.count < count {
             var buffer = [UInt8](repeating: 0, count: count - received.count)
             let got = buffer.withUnsafeMutableBytes { Glibc.read(master, $0.baseAddress, $0.count) }
-            if got > 0 { received += buffer[0 ..< got] } else { usleep(5000) }
+            if got > 0 {
+                received += buffer[0 ..< got]
+                continue
+            }
+            guard ContinuousClock.now < deadline else { break }
+            try? await Task.sleep(for: .milliseconds(1))
         }
         return received
     }

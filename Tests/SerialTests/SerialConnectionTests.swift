@@ -33,7 +33,7 @@ import Testing
 
         // Every value a BCC can take goes through unchanged: XON, XOFF, CR, NL, DEL, 0xFF.
         try connection.write([0x06, 0x11, 0x13, 0x0D, 0x0A, 0x7F, 0xFF])
-        #expect(pty.read(count: 7) == [0x06, 0x11, 0x13, 0x0D, 0x0A, 0x7F, 0xFF])
+        #expect(await pty.read(count: 7) == [0x06, 0x11, 0x13, 0x0D, 0x0A, 0x7F, 0xFF])
 
         pty.unplug()
         guard case .gone(let reason)? = await iterator.next() else { Issue.record("no hang-up reported"); return }
