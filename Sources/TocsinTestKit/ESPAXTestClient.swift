@@ -20,7 +20,7 @@ public final class ESPAXTestClient: @unchecked Sendable {
 
         /// The message element: the first element inside `ESPA-X`.
         public var name: String {
-            guard let root = xml.range(of: "<ESPA-X") , let close = xml[root.upperBound...].firstIndex(of: ">") else { return "" }
+            guard let root = xml.firstRange(of: "<ESPA-X"), let close = xml[root.upperBound...].firstIndex(of: ">") else { return "" }
             let rest = xml[xml.index(after: close)...]
             guard let open = rest.firstIndex(of: "<") else { return "" }
             return String(rest[rest.index(after: open)...].prefix { $0 != " " && $0 != ">" && $0 != "/" })
@@ -28,16 +28,16 @@ public final class ESPAXTestClient: @unchecked Sendable {
 
         /// The text of a child element, nil when absent.
         public subscript(field: String) -> String? {
-            guard let start = xml.range(of: "<\(field)>"), let end = xml.range(of: "</\(field)>", range: start.upperBound..<xml.endIndex) else { return nil }
+            guard let start = xml.firstRange(of: "<\(field)>"), let end = xml[start.upperBound...].firstRange(of: "</\(field)>") else { return nil }
             return String(xml[start.upperBound..<end.lowerBound])
         }
 
         /// An attribute of the message element.
         public func attribute(_ name: String) -> String? {
-            guard let element = xml.range(of: "<\(self.name)") else { return nil }
+            guard let element = xml.firstRange(of: "<\(self.name)") else { return nil }
             let tagEnd = xml[element.upperBound...].firstIndex(of: ">") ?? xml.endIndex
             let tag = xml[element.upperBound..<tagEnd]
-            guard let start = tag.range(of: " \(name)=\"") else { return nil }
+            guard let start = tag.firstRange(of: " \(name)=\"") else { return nil }
             return String(tag[start.upperBound...].prefix { $0 != "\"" })
         }
 
@@ -156,7 +156,7 @@ public final class ESPAXTestClient: @unchecked Sendable {
     }
 
     static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
     }
 
     /// The next document from the server; throws on timeout or when the server closed.
