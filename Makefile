@@ -9,6 +9,9 @@ BUILD_PACKAGES := pkg-config libsqlite3-dev libudev-dev libxml2-dev
 TEST_PACKAGES  := chromium chromium-driver python3 python3-venv sip-tester libxml2-utils openssl
 # Box tests and packaging: udevd, lintian, debootstrap, dpkg-shlibdeps, strip, man.
 BOX_PACKAGES   := udev lintian debootstrap dpkg-dev binutils man-db
+# The packaged binary: Swift runtime linked in; _FoundationCShims is named because FoundationEssentials
+# needs it and the static link does not pull it in by itself; BIND_NOW for lintian's hardening check.
+STATIC_LINK    := --static-swift-stdlib -Xlinker -l_FoundationCShims -Xlinker -z -Xlinker now
 VENV       := .build-venv
 BIN_DEBUG   = $(shell $(SWIFT) build --show-bin-path)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path)
@@ -49,8 +52,10 @@ deps-box: deps-build
 
 # Units (verify, security score), udev rules (real udevd, as root), the .deb built from the DEBUG
 # binary (a release build takes many minutes) with lintian, and the debootstrap install (as root).
+# The debug binary is relinked with the Swift runtime inside, so it runs in the chroot; the next
+# plain `swift build` relinks it back (only the link step reruns).
 test-box: deps-box
-	$(SWIFT) build --product tocsin
+	$(SWIFT) build --product tocsin $(STATIC_LINK)
 	bash Tests/Box/run.sh $(BIN_DEBUG)/tocsin
 
 bench: deps-test
@@ -61,7 +66,7 @@ bench: deps-test
 # dist/tocsin_<version>_<arch>.deb from the static stripped release binary, checked with
 # dpkg-deb --info/--contents and lintian by the same script make test-box runs.
 package: deps-box
-	$(SWIFT) build -c release --static-swift-stdlib --product tocsin
+	$(SWIFT) build -c release --product tocsin $(STATIC_LINK)
 	bash Tests/Box/deb.sh $(BIN_RELEASE)/tocsin dist
 
 clean:

@@ -5,7 +5,8 @@
 #
 #   /usr/bin/tocsin                              the binary, stripped
 #   /etc/tocsin/tocsin.toml                      conffile: the configuration (Board/tocsin.toml)
-#   /etc/udev/rules.d/70-tocsin-ports.rules      conffile: the port map, edited per box
+#   /lib/udev/rules.d/70-tocsin-ports.rules      the port map of the reference box (a box's own map
+#                                                goes to /etc/udev/rules.d/ under the same name)
 #   /lib/udev/rules.d/71-tocsin-serial.rules     /dev/tocsin/<label>, ModemManager off, tag
 #   /lib/systemd/system/tocsin.service           the hardened unit
 #   /usr/lib/modules-load.d/tocsin.conf          the USB-serial drivers
@@ -52,7 +53,7 @@ umask 022
 install -D -m 0755 "$binary" "$stage/usr/bin/tocsin"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/tocsin"
 install -D -m 0644 "$root/Board/tocsin.toml" "$stage/etc/tocsin/tocsin.toml"
-install -D -m 0644 "$root/Board/tocsin-ports.rules" "$stage/etc/udev/rules.d/70-tocsin-ports.rules"
+install -D -m 0644 "$root/Board/tocsin-ports.rules" "$stage/lib/udev/rules.d/70-tocsin-ports.rules"
 install -D -m 0644 "$root/Board/tocsin-serial.rules" "$stage/lib/udev/rules.d/71-tocsin-serial.rules"
 install -D -m 0644 "$root/Units/tocsin.service" "$stage/lib/systemd/system/tocsin.service"
 install -D -m 0644 "$root/Board/tocsin-modules.conf" "$stage/usr/lib/modules-load.d/tocsin.conf"
@@ -77,8 +78,8 @@ printf 'Source: tocsin\n\nPackage: tocsin\nArchitecture: any\n' >"$work/shlibs/d
 depends=$(cd "$work/shlibs" && dpkg-shlibdeps -O "$stage/usr/bin/tocsin" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "package.sh: dpkg-shlibdeps found no dependencies for the binary" >&2; exit 1; }
 
-description_build="built in release mode with the Swift standard library linked in statically."
-[ "$debug" = yes ] && description_build="THIS IS A DEBUG BUILD, made for the test suite: do not install it on a box."
+description_build="Release build, with the Swift standard library linked in statically."
+[ "$debug" = yes ] && description_build="DEBUG BUILD, made by the test suite: do not install it on a box."
 
 mkdir -p "$stage/DEBIAN"
 cat >"$stage/DEBIAN/control" <<CONTROL
@@ -103,9 +104,9 @@ Description: alarm gateway for nurse-call, fire panels, phones and PBXs
  keeps ModemManager off them. brltty conflicts because it grabs CH340
  USB-serial adapters.
  .
- This binary was $description_build
+ $description_build
 CONTROL
-printf '/etc/tocsin/tocsin.toml\n/etc/udev/rules.d/70-tocsin-ports.rules\n' >"$stage/DEBIAN/conffiles"
+printf '/etc/tocsin/tocsin.toml\n' >"$stage/DEBIAN/conffiles"
 install -m 0755 "$root/Board/debian/postinst" "$root/Board/debian/prerm" "$root/Board/debian/postrm" "$stage/DEBIAN/"
 # Conffiles are left out, as dh_md5sums does: dpkg keeps their sums in its conffile records.
 (cd "$stage" && find . \( -path ./DEBIAN -o -path ./etc \) -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 md5sum) >"$stage/DEBIAN/md5sums"

@@ -39,7 +39,13 @@ tarball="$cache/$suite-minbase-$(printf '%s %s' "$mirror" "$include" | md5sum | 
 
 work=$(mktemp -d /var/tmp/tocsin-chroot.XXXXXX)
 root="$work/root"
-trap 'rm -rf --one-file-system "$work"' EXIT
+proc_mounted=no
+cleanup() {
+    [ "$proc_mounted" = yes ] && umount "$root/proc"
+    # --one-file-system: should the umount have failed, never reach through into the host's /proc.
+    rm -rf --one-file-system "$work"
+}
+trap cleanup EXIT
 mkdir -p "$root"
 
 if [ -f "$tarball" ]; then
@@ -63,6 +69,16 @@ else
     fi
 fi
 
+# The Swift runtime reads its command line from /proc/self/cmdline: without /proc every command
+# would see no arguments at all (and print its help). A box always has /proc.
+if mount -t proc proc "$root/proc"; then
+    proc_mounted=yes
+else
+    skip "debootstrap install: cannot mount /proc in the chroot (no CAP_SYS_ADMIN here?)"
+    finish
+    exit
+fi
+
 in_chroot() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"; }
 
 cp "$deb" "$root/tmp/tocsin.deb"
@@ -76,7 +92,7 @@ else
 fi
 check "dpkg says tocsin is installed" sh -c "chroot '$root' dpkg-query -W -f='\${Status}' tocsin | grep -qx 'install ok installed'"
 
-for path in /usr/bin/tocsin /etc/tocsin/tocsin.toml /etc/udev/rules.d/70-tocsin-ports.rules \
+for path in /usr/bin/tocsin /etc/tocsin/tocsin.toml /lib/udev/rules.d/70-tocsin-ports.rules \
     /lib/systemd/system/tocsin.service /lib/udev/rules.d/71-tocsin-serial.rules \
     /usr/lib/modules-load.d/tocsin.conf /usr/lib/sysusers.d/tocsin.conf /usr/share/man/man8/tocsin.8.gz \
     /usr/share/doc/tocsin/copyright; do
@@ -84,7 +100,7 @@ for path in /usr/bin/tocsin /etc/tocsin/tocsin.toml /etc/udev/rules.d/70-tocsin-
 done
 check "/usr/bin/tocsin is executable" test -x "$root/usr/bin/tocsin"
 conffiles=$(in_chroot dpkg-query -W -f='${Conffiles}' tocsin | awk 'NF { print $1 }' | paste -sd' ' -)
-check "dpkg registered the conffiles" test "$conffiles" = "/etc/tocsin/tocsin.toml /etc/udev/rules.d/70-tocsin-ports.rules"
+check "dpkg registered the conffile" test "$conffiles" = /etc/tocsin/tocsin.toml
 check "enabled: multi-user.target.wants/tocsin.service" \
     test "$(readlink "$root/etc/systemd/system/multi-user.target.wants/tocsin.service")" = /lib/systemd/system/tocsin.service
 
@@ -97,7 +113,8 @@ sed -i 's/^log_level = "info"$/log_level = "debug"/' "$root/etc/tocsin/tocsin.to
 check "edited the configuration (log_level = debug)" grep -qx 'log_level = "debug"' "$root/etc/tocsin/tocsin.toml"
 if in_chroot dpkg -i /tmp/tocsin.deb >"$work/reinstall.log" 2>&1; then pass "dpkg -i again (upgrade path)"; else fail "dpkg -i again: $(cat "$work/reinstall.log")"; fi
 check "the edited configuration was kept" grep -qx 'log_level = "debug"' "$root/etc/tocsin/tocsin.toml"
-check "check-config still passes on the edited file" in_chroot tocsin check-config /etc/tocsin/tocsin.toml
+output=$(in_chroot tocsin check-config /etc/tocsin/tocsin.toml 2>&1)
+check "check-config still passes on the edited file: '$output'" test "$output" = "/etc/tocsin/tocsin.toml: OK"
 
 if in_chroot dpkg -r tocsin >"$work/remove.log" 2>&1; then pass "dpkg -r tocsin"; else fail "dpkg -r tocsin: $(cat "$work/remove.log")"; fi
 check "remove: the binary is gone" test ! -e "$root/usr/bin/tocsin"
@@ -107,7 +124,7 @@ check "remove: no longer enabled" test ! -e "$root/etc/systemd/system/multi-user
 
 if in_chroot dpkg -P tocsin >"$work/purge.log" 2>&1; then pass "dpkg -P tocsin"; else fail "dpkg -P tocsin: $(cat "$work/purge.log")"; fi
 check "purge: the configuration is gone" test ! -e "$root/etc/tocsin/tocsin.toml"
-check "purge: the port map is gone" test ! -e "$root/etc/udev/rules.d/70-tocsin-ports.rules"
+check "purge: the port map is gone" test ! -e "$root/lib/udev/rules.d/70-tocsin-ports.rules"
 check "purge: no mask or enablement left" sh -c "! ls '$root/etc/systemd/system/' 2>/dev/null | grep -q tocsin"
 
 finish
