@@ -8,6 +8,8 @@ public struct AlarmEvent: Sendable {
         case delivery(phoneID: Int64, status: DeliveryStatus)
         case acknowledged(by: String, phoneID: Int64?)
         case ended(EndReason)
+        /// An escalation call was placed (`outcome` nil) or ended.
+        case escalation(step: Int, number: String, outcome: CallOutcome?)
     }
 
     public var alarm: Alarm

@@ -13,6 +13,10 @@ public enum JournalEntry: Codable, Sendable, Hashable {
     case outcome(phoneID: Int64, status: DeliveryStatus, detail: String)
     case acknowledged(by: String, phoneID: Int64?)
     case ended(reason: EndReason, by: String?)
+    /// Step `step` (1-based) of the group's escalation chain calls `number`.
+    case escalationCall(step: Int, number: String)
+    /// How that call ended: `CallOutcome.word` and its detail.
+    case escalationOutcome(step: Int, number: String, outcome: String, detail: String)
 
     /// A short word for the kind of entry, as stored and shown in REST.
     public var kind: String {
@@ -24,6 +28,8 @@ public enum JournalEntry: Codable, Sendable, Hashable {
         case .outcome: "outcome"
         case .acknowledged: "acknowledged"
         case .ended: "ended"
+        case .escalationCall: "call"
+        case .escalationOutcome: "call-outcome"
         }
     }
 }

@@ -81,6 +81,8 @@ public struct Group: Codable, Sendable, Hashable, Identifiable {
     public var repetitions: Int
     /// Seconds between repetitions (2 to 60).
     public var repeatInterval: Int
+    /// Whom to call through the PBX when an alarm is not acknowledged in time; nil for none.
+    public var escalation: EscalationChain?
 
     public init(
         id: Int64 = 0,
@@ -89,7 +91,8 @@ public struct Group: Codable, Sendable, Hashable, Identifiable {
         memberIDs: [Int64] = [],
         rule: AcknowledgementRule = .any,
         repetitions: Int = 0,
-        repeatInterval: Int = 30
+        repeatInterval: Int = 30,
+        escalation: EscalationChain? = nil
     ) {
         self.id = id
         self.number = number
@@ -98,6 +101,7 @@ public struct Group: Codable, Sendable, Hashable, Identifiable {
         self.rule = rule
         self.repetitions = repetitions
         self.repeatInterval = repeatInterval
+        self.escalation = escalation
     }
 
     public static let repeatIntervalRange = 2...60

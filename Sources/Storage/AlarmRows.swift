@@ -134,7 +134,7 @@ enum AlarmRows {
         )
     }
 
-    static let entryColumns = "alarm_id, at, kind, phone_id, status, detail, actor, group_number, destinations, attempt, repetition"
+    static let entryColumns = "alarm_id, at, kind, phone_id, status, detail, actor, group_number, destinations, attempt, repetition, number"
 
     /// One journal row: the entry's payload spread over the columns it needs, the rest NULL. `status`
     /// holds the delivery status, the new alarm state or the end reason, so REST can show one field.
@@ -147,6 +147,7 @@ enum AlarmRows {
         var destinations: Int?
         var attempt: Int?
         var repetition: Int?
+        var number: String?
         switch entry {
         case .received:
             break
@@ -170,10 +171,18 @@ enum AlarmRows {
         case .ended(let reason, let by):
             status = reason.rawValue
             actor = by
+        case .escalationCall(let step, let called):
+            attempt = step
+            number = called
+        case .escalationOutcome(let step, let called, let outcome, let text):
+            attempt = step
+            number = called
+            status = outcome
+            detail = text
         }
         return [
             .integer(alarmID), .time(at), .text(entry.kind), .optional(phoneID), .optional(status), .optional(detail),
-            .optional(actor), .optional(group), .optional(destinations), .optional(attempt), .optional(repetition),
+            .optional(actor), .optional(group), .optional(destinations), .optional(attempt), .optional(repetition), .optional(number),
         ]
     }
 
@@ -203,6 +212,10 @@ enum AlarmRows {
             entry = .acknowledged(by: row.string(6), phoneID: row.optionalInt64(3))
         case "ended":
             entry = .ended(reason: try raw(EndReason.self), by: row.optionalString(6))
+        case "call":
+            entry = .escalationCall(step: row.int(9), number: row.string(11))
+        case "call-outcome":
+            entry = .escalationOutcome(step: row.int(9), number: row.string(11), outcome: row.string(4), detail: row.string(5))
         default:
             throw unreadable("kind", kind)
         }

@@ -14,7 +14,16 @@ public final class SQLiteDirectory: Directory {
 
     // MARK: - Groups
 
-    private static let groupColumns = "id, number, name, rule, repetitions, repeat_interval"
+    private static let groupColumns = """
+        id, number, name, rule, repetitions, repeat_interval,
+        escalation_delay, escalation_no_answer_time, escalation_numbers, escalation_answer_acknowledges
+        """
+
+    /// The four escalation columns of `alarm_groups`, all NULL for a group without a chain.
+    private static func escalationValues(_ chain: EscalationChain?) -> [SQLValue] {
+        guard let chain else { return [.null, .null, .null, .null] }
+        return [.integer(chain.delay), .integer(chain.noAnswerTime), .text(chain.numbers.joined(separator: ",")), .integer(chain.answerAcknowledges ? 1 : 0)]
+    }
 
     public func groups() async throws -> [Group] {
         try readers.read { database in try Self.groups(database, "SELECT \(Self.groupColumns) FROM alarm_groups ORDER BY id", []) }
@@ -37,8 +46,13 @@ public final class SQLiteDirectory: Directory {
         return try await writer.write { database in
             try Self.checkUnique(group, database)
             try database.run(
-                "INSERT INTO alarm_groups (number, name, rule, repetitions, repeat_interval) VALUES (?, ?, ?, ?, ?)",
+                """
+                INSERT INTO alarm_groups (number, name, rule, repetitions, repeat_interval,
+                    escalation_delay, escalation_no_answer_time, escalation_numbers, escalation_answer_acknowledges)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
                 [.text(group.number), .text(group.name), .text(group.rule.rawValue), .integer(group.repetitions), .integer(group.repeatInterval)]
+                    + Self.escalationValues(group.escalation)
             )
             var stored = group
             stored.id = database.lastInsertedRowID
@@ -53,8 +67,13 @@ public final class SQLiteDirectory: Directory {
             try Self.requireRow("alarm_groups", kind: "group", id: group.id, database)
             try Self.checkUnique(group, database)
             try database.run(
-                "UPDATE alarm_groups SET number = ?, name = ?, rule = ?, repetitions = ?, repeat_interval = ? WHERE id = ?",
-                [.text(group.number), .text(group.name), .text(group.rule.rawValue), .integer(group.repetitions), .integer(group.repeatInterval), .integer(group.id)]
+                """
+                UPDATE alarm_groups SET number = ?, name = ?, rule = ?, repetitions = ?, repeat_interval = ?,
+                    escalation_delay = ?, escalation_no_answer_time = ?, escalation_numbers = ?, escalation_answer_acknowledges = ?
+                WHERE id = ?
+                """,
+                [.text(group.number), .text(group.name), .text(group.rule.rawValue), .integer(group.repetitions), .integer(group.repeatInterval)]
+                    + Self.escalationValues(group.escalation) + [.integer(group.id)]
             )
             try database.run("DELETE FROM group_members WHERE group_id = ?", [.integer(group.id)])
             try Self.storeMembers(of: group, database)
@@ -84,6 +103,7 @@ public final class SQLiteDirectory: Directory {
                 reason: "must be \(Group.repetitionsRange.lowerBound) to \(Group.repetitionsRange.upperBound), not \(group.repetitions)"
             )
         }
+        if let violation = group.escalation?.violation { throw violation }
         var seen = Set<Int64>()
         for memberID in group.memberIDs where !seen.insert(memberID).inserted {
             throw DirectoryError.invalid(field: "members", reason: "member \(memberID) is listed twice")
@@ -115,9 +135,18 @@ public final class SQLiteDirectory: Directory {
             guard let rule = AcknowledgementRule(rawValue: rawRule) else {
                 throw StoreError.unreadable(path: database.path, table: "alarm_groups", column: "rule", value: rawRule)
             }
+            var escalation: EscalationChain?
+            if let delay = row.optionalInt(6) {
+                let numbers = row.optionalString(8) ?? ""
+                escalation = EscalationChain(
+                    delay: delay, noAnswerTime: row.optionalInt(7) ?? 30,
+                    numbers: numbers.isEmpty ? [] : numbers.split(separator: ",", omittingEmptySubsequences: false).map(String.init),
+                    answerAcknowledges: (row.optionalInt(9) ?? 0) != 0
+                )
+            }
             return Group(
                 id: row.int64(0), number: row.string(1), name: row.string(2),
-                rule: rule, repetitions: row.int(4), repeatInterval: row.int(5)
+                rule: rule, repetitions: row.int(4), repeatInterval: row.int(5), escalation: escalation
             )
         }
         for index in groups.indices {

@@ -34,7 +34,7 @@ public final class SQLiteJournal: AlarmJournal {
     private static let updateAlarm =
         "UPDATE alarms SET \(snapshotColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ? AND revision <= ?"
     private static let insertEntry =
-        "INSERT INTO journal (\(AlarmRows.entryColumns)) VALUES (\(placeholders(11)))"
+        "INSERT INTO journal (\(AlarmRows.entryColumns)) VALUES (\(placeholders(12)))"
     private static let insertDelivery =
         "INSERT INTO deliveries (alarm_id, position, \(AlarmRows.deliveryColumns)) VALUES (\(placeholders(12)))"
     private static let selectAlarm = "SELECT \(AlarmRows.alarmColumns) FROM alarms"

@@ -112,5 +112,15 @@ enum Schema {
                 password_hash TEXT NOT NULL
             );
             """),
+        // A group's escalation chain lives in its row: the numbers are validated to digits and
+        // + * #, so a comma separates them unambiguously. `number` on the journal holds the number an
+        // escalation call went to.
+        Migration(version: 2, summary: "escalation chains and escalation calls", sql: """
+            ALTER TABLE alarm_groups ADD COLUMN escalation_delay INTEGER;
+            ALTER TABLE alarm_groups ADD COLUMN escalation_no_answer_time INTEGER;
+            ALTER TABLE alarm_groups ADD COLUMN escalation_numbers TEXT;
+            ALTER TABLE alarm_groups ADD COLUMN escalation_answer_acknowledges INTEGER;
+            ALTER TABLE journal ADD COLUMN number TEXT;
+            """),
     ]
 }

@@ -73,6 +73,10 @@ enum AlarmRepresentation {
             pairs += [("by", .string(by)), ("phoneId", .optional(phoneID))]
         case .ended(let reason, let by):
             pairs += [("reason", .string(reason.rawValue)), ("by", .optional(by))]
+        case .escalationCall(let step, let number):
+            pairs += [("step", .int(Int64(step))), ("number", .string(number))]
+        case .escalationOutcome(let step, let number, let outcome, let detail):
+            pairs += [("step", .int(Int64(step))), ("number", .string(number)), ("outcome", .string(outcome)), ("detail", .string(detail))]
         }
         return .object(pairs)
     }
@@ -90,6 +94,8 @@ enum AlarmRepresentation {
             pairs = [("change", .string("acknowledged")), ("by", .string(by)), ("phoneId", .optional(phoneID))]
         case .ended(let reason):
             pairs = [("change", .string("ended")), ("reason", .string(reason.rawValue))]
+        case .escalation(let step, let number, let outcome):
+            pairs = [("change", .string("escalation")), ("step", .int(Int64(step))), ("number", .string(number)), ("outcome", .optional(outcome?.word))]
         }
         pairs.append(("alarm", alarm(event.alarm)))
         return .object(pairs)
