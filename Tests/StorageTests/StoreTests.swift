@@ -20,7 +20,7 @@ struct StoreTests {
             let path = directory.file("tocsin.sqlite")
             let store = try Store(path: path)
             #expect(try store.writerSettings().userVersion == Store.schemaVersion)
-            #expect(Store.schemaVersion == 1)
+            #expect(Store.schemaVersion == 2)
             let phone = try await store.directory.createPhone(Phone(name: "DECT 4711", driver: "webhook", address: "http://127.0.0.1:9/hook"))
             store.close()
 
