@@ -20,10 +20,13 @@ public final class ESPAXTestClient: @unchecked Sendable {
 
         /// The message element: the first element inside `ESPA-X`.
         public var name: String {
-            guard let root = xml.firstRange(of: "<ESPA-X"), let close = xml[root.upperBound...].firstIndex(of: ">") else { return "" }
+            guard let root = xml.firstRange(of: "<ESPA-X") else { return "" }
+            let afterRoot = xml[root.upperBound...]
+            guard let close = afterRoot.firstIndex(of: ">") else { return "" }
             let rest = xml[xml.index(after: close)...]
             guard let open = rest.firstIndex(of: "<") else { return "" }
-            return String(rest[rest.index(after: open)...].prefix { $0 != " " && $0 != ">" && $0 != "/" })
+            let tail = rest[rest.index(after: open)...]
+            return String(tail.prefix { $0 != " " && $0 != ">" && $0 != "/" })
         }
 
         /// The text of a child element, nil when absent.
@@ -231,8 +234,10 @@ public struct ESPAXConnectionClosed: Error, CustomStringConvertible {
 /// Validates documents with `xmllint --schema` against the ESPA-X XSD in `shared/` beside the
 /// repository. Returns xmllint's complaints; empty when every document is valid.
 public func validateESPAXDocuments(_ documents: [String]) throws -> [String] {
-    let schema = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appending(path: "../shared/protocols/espa-x/espa-x_v1.xsd").standardized.path
+    // #filePath is <repository>/Sources/TocsinTestKit/ESPAXTestClient.swift; shared/ sits beside the repository.
+    var components = #filePath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    components.removeLast(3)
+    let schema = components.joined(separator: "/") + "/../shared/protocols/espa-x/espa-x_v1.xsd"
     guard FileManager.default.fileExists(atPath: schema) else { throw HarnessError("the ESPA-X schema is not at \(schema)") }
     let folder = try makeTemporaryFolder("xsd")
     var paths: [String] = []
