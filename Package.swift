@@ -86,6 +86,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The CSTA client service (TCP and TLS) built on the pure CSTA session machine.
+        .target(
+            name: "CSTAClient",
+            dependencies: [
+                "CSTA", "Alarming",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Web",
             dependencies: [
@@ -102,7 +115,7 @@ let package = Package(
         .target(
             name: "TocsinDaemon",
             dependencies: [
-                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444", "ESPAXServer",
+                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444", "ESPAXServer", "CSTAClient",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -157,6 +170,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CSTATests", dependencies: ["CSTA"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CSTAClientTests",
+            dependencies: ["CSTAClient", "CSTA", "Alarming", "TocsinTestKit"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "AlarmingTests", dependencies: ["Alarming"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Alarming"], swiftSettings: swiftSettings),
         .testTarget(
