@@ -10,6 +10,8 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Alarming
+import Alarming
 import TocsinTestKit
 
 /// A cost-4 bcrypt hash of `secret1` (libxcrypt through Python), so that 5,000 logins do not
@@ -109,7 +111,7 @@ func espaxStartLatency(port: Int, rate: Int = 1000, seconds: Int = 5, sessions: 
             sent += 1
         }
         for (index, client) in clients.enumerated() {
-            while let message = try? client.next(timeout: .microseconds(100)) where message.name == "RSP.P-START" || message.name.hasPrefix("IND") {
+            while let message = try? client.next(timeout: .microseconds(100)), message.name == "RSP.P-START" || message.name.hasPrefix("IND") {
                 if message.name == "RSP.P-START", let id = message.attribute("invokeID"), let at = sentAt.removeValue(forKey: "\(index)/\(id)") {
                     latencies.append(milliseconds(at.duration(to: .now)))
                 }
