@@ -166,7 +166,12 @@ let package = Package(
         .testTarget(name: "ESPAXTests", dependencies: ["ESPAX", "CLibXML2"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ESPAXServerTests",
-            dependencies: ["ESPAXServer", "ESPAX", "Alarming", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "ESPAXServer", "ESPAX", "Alarming",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CSTATests", dependencies: ["CSTA"], swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import Alarming
 import ESPAX
 @testable import ESPAXServer
+import ServiceLifecycle
 import Testing
 
 /// The listener on real sockets over an in-memory journal: login, the process family in both
