@@ -127,7 +127,7 @@ func espaxIdleSessionsRSS(_ daemon: RunningDaemon, port: Int, sessions: Int = 50
     let clients = try loggedInSessions(sessions, port: port)
     for client in clients { try client.send("REQ.HEARTBEAT") }
     for client in clients { guard try client.next("RSP.HEARTBEAT").code == 200 else { throw HarnessError("heartbeat refused") } }
-    let rss = residentKiB(daemon.process.pid) ?? -1
+    let rss = memory(daemon.process.pid)?.residentKiB ?? -1
     clients.forEach { $0.disconnect() }
     return rss
 }
