@@ -101,6 +101,8 @@ public struct Configuration: Sendable, Equatable {
     public var webhook: Webhook
     public var users: [UserEntry]
     public var espax: ESPAX = ESPAX()
+    /// `[csta]`: the PBX link escalation calls go through. Off by default.
+    public var csta: CSTA = CSTA()
     /// `[[ports]]`: the ESPA 4.4.4 serial ports. None by default.
     public var ports: [PortSettings]
 
@@ -183,6 +185,7 @@ public struct Configuration: Sendable, Equatable {
         compare("webhook.max_backoff_ms", \.webhook.maxBackoffMs)
         compare("users", \.users)
         compare("espax", \.espax, restart: true)
+        compare("csta", \.csta, restart: true)
         // Ports are opened once at start; a changed port needs a restart.
         compare("ports", \.ports, restart: true)
         return (reloadable, needsRestart)

@@ -19,6 +19,7 @@ struct ConfigurationReader {
         ("alarms", ["technical_group"]),
         ("webhook", ["timeout_ms", "max_attempts", "initial_backoff_ms", "max_backoff_ms"]),
         ("espax", espaxKeys),
+        ("csta", cstaKeys),
     ]
     static let userKeys = ["name", "password_hash"]
     static let portKeys = [
@@ -72,6 +73,9 @@ struct ConfigurationReader {
         }
         if let espax = section("espax", in: root) {
             readESPAX(espax, into: &configuration.espax)
+        }
+        if let csta = section("csta", in: root) {
+            readCSTA(csta, into: &configuration.csta)
         }
         if let users = root["users"] {
             configuration.users = readUsers(users)
