@@ -31,7 +31,8 @@ func sipDriver(_ transport: SIPTransport = .udp, profile: SIPVendorProfile = .in
         #expect(outcome == .accepted(detail: "SIP 200 OK from sip:2101@127.0.0.1:\(uas.port)"))
         #expect(await uas.finish() == 0)
         let message = try #require(uas.receivedMessages.first)
-        let lines = message.components(separatedBy: "\n").map { $0.trimmingXMLSpace() }
+        // SIPp traces CRLF lines, and "\r\n" is one Character in Swift: split on any newline.
+        let lines = message.split(whereSeparator: \.isNewline).map { String($0).trimmingXMLSpace() }
         #expect(lines[0] == "MESSAGE sip:2101@127.0.0.1:\(uas.port) SIP/2.0")
         #expect(lines.contains { $0.hasPrefix("Via: SIP/2.0/UDP 127.0.0.1:") && $0.contains(";branch=z9hG4bK") })
         #expect(lines.contains("Max-Forwards: 70"))
@@ -74,7 +75,7 @@ func sipDriver(_ transport: SIPTransport = .udp, profile: SIPVendorProfile = .in
     }
 
     @Test func overTCPThereAreNoRetransmissions() async throws {
-        let uas = try SIPpUAS(scenario: "message_200", tcp: true)
+        let uas = try SIPpUAS(scenario: "message_200_tcp", tcp: true)
         let outcome = await sipDriver(.tcp, profile: .generic).deliver(sipRequest(port: uas.port, priority: .high))
         #expect(outcome == .accepted(detail: "SIP 200 OK from sip:2101@127.0.0.1:\(uas.port)"))
         #expect(await uas.finish() == 0)

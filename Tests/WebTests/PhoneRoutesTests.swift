@@ -32,7 +32,7 @@ import Foundation
         let member = try await world.store.directory.createMember(Member(userName: "anna", name: "Anna", phoneID: phone.id))
         _ = try await world.store.directory.createGroup(Group(number: "12", name: "Ward 3", memberIDs: [member.id]))
         var alarms: [Alarm] = []
-        for index in 1...max(count, 0) where count > 0 {
+        for index in stride(from: 1, through: count, by: 1) {
             alarms.append(try await world.service.raise(AlarmRequest(source: AlarmSource(kind: .rest, name: "admin"), target: .group("12"), text: "Room \(index) <bed> & \"call\"", priority: .high)))
         }
         await world.service.waitForDeliveries()

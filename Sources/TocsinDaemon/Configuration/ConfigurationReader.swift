@@ -19,6 +19,9 @@ struct ConfigurationReader {
         ("alarms", ["technical_group"]),
         ("webhook", ["timeout_ms", "max_attempts", "initial_backoff_ms", "max_backoff_ms"]),
         ("espax", espaxKeys),
+        ("cisco", ciscoKeys),
+        ("sip", sipKeys),
+        ("phones", phonesKeys),
         ("csta", cstaKeys),
     ]
     static let userKeys = ["name", "password_hash"]
@@ -76,6 +79,15 @@ struct ConfigurationReader {
         }
         if let csta = section("csta", in: root) {
             readCSTA(csta, into: &configuration.csta)
+        }
+        if let cisco = section("cisco", in: root) {
+            readCisco(cisco, into: &configuration.cisco)
+        }
+        if let sip = section("sip", in: root) {
+            readSIP(sip, into: &configuration.sip)
+        }
+        if let phones = section("phones", in: root) {
+            readPhones(phones, into: &configuration.phones)
         }
         if let users = root["users"] {
             configuration.users = readUsers(users)
