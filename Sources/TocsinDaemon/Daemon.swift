@@ -10,6 +10,7 @@ import Foundation
 #endif
 import Alarming
 import AsyncHTTPClient
+import CSTAClient
 import Delivery
 import ESPAXServer
 import Logging
@@ -116,6 +117,11 @@ public enum Daemon {
             verifier: ESPAXClientCredentials(configuration.espax.clients), links: links,
             logger: Logger(label: "tocsin.espax")
         ) : nil
+        // Escalation calls go through the PBX; it shares the link board, so its state is in GET /api/links.
+        let csta: CSTAClient? = try configuration.csta.enabled ? CSTAClient(
+            settings: configuration.csta.clientSettings, links: links, alarms: alarms, logger: Logger(label: "tocsin.csta")
+        ) : nil
+        if let csta { await alarms.register(dialer: csta) }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: core),
@@ -124,7 +130,7 @@ public enum Daemon {
                 .init(service: reloader),
                 .init(service: serialPorts),
                 .init(service: watchdog),
-            ] + (espax.map { [.init(service: $0)] } ?? []),
+            ] + (csta.map { [.init(service: $0)] } ?? []) + (espax.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))

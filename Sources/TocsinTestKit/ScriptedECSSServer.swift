@@ -27,6 +27,7 @@ public final class ScriptedECSSServer: Sendable {
     private struct State {
         var callees: [String: Callee] = [:]
         var requests: [String] = []
+        var documents: [String] = []
         var sessionsStarted = 0
         var grantedDuration = 300
         var refuseNextSessionStart = false
@@ -75,6 +76,8 @@ public final class ScriptedECSSServer: Sendable {
 
     /// The root element names of every request received, in order.
     public var requests: [String] { state.withLock { $0.requests } }
+    /// Every request document received, in order, as it came off the wire.
+    public var requestDocuments: [String] { state.withLock { $0.documents } }
     public var sessionsStarted: Int { state.withLock { $0.sessionsStarted } }
 
     /// Returns once `count` requests named `name` have arrived.
@@ -96,6 +99,7 @@ public final class ScriptedECSSServer: Sendable {
         let name = Self.rootName(xml)
         let (reply, due): ([(String, String)], [CheckedContinuation<Void, Never>]) = state.withLock { state in
             state.requests.append(name)
+            state.documents.append(xml)
             let reply = replies(to: name, xml: xml, invokeID: invokeID, state: &state)
             let count = state.requests.filter { $0 == name }.count
             let due = state.waiters.filter { $0.name == name && $0.count <= count }.map(\.continuation)

@@ -12,6 +12,7 @@ enum DirectoryRepresentation {
             ("rule", .string(group.rule.rawValue)),
             ("repetitions", .int(Int64(group.repetitions))),
             ("repeatInterval", .int(Int64(group.repeatInterval))),
+            ("escalation", EscalationRepresentation.json(group.escalation)),
         ])
     }
 

@@ -24,7 +24,7 @@ struct DirectoryRoutes {
 
     // MARK: - Groups
 
-    private static let groupFields: Set<String> = ["number", "name", "members", "rule", "repetitions", "repeatInterval"]
+    private static let groupFields: Set<String> = ["number", "name", "members", "rule", "repetitions", "repeatInterval", "escalation"]
 
     private func registerGroups(on table: RouteTable) {
         table.get("/api/groups") { _, _ in
@@ -72,6 +72,7 @@ struct DirectoryRoutes {
         }
         if let repetitions = try fields.integer("repetitions", in: Group.repetitionsRange) { group.repetitions = repetitions }
         if let interval = try fields.integer("repeatInterval", in: Group.repeatIntervalRange) { group.repeatInterval = interval }
+        if let chain = try EscalationRepresentation.read(fields.given("escalation")) { group.escalation = chain }
     }
 
     private func existingGroup(_ id: Int64) async throws(APIError) -> Group {

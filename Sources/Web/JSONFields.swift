@@ -45,6 +45,9 @@ struct JSONFields {
 
     func contains(_ key: String) -> Bool { value(key) != nil }
 
+    /// The value as given, explicit null included: for fields where null means "remove".
+    func given(_ key: String) -> JSONValue? { pairs.first(where: { $0.0 == key })?.1 }
+
     func string(_ key: String) throws(APIError) -> String? {
         guard let value = value(key) else { return nil }
         guard case .string(let text) = value else {

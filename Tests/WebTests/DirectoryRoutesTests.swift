@@ -32,10 +32,10 @@ struct DirectoryRoutesTests {
                     body: HTTP.json(#"{"number":"12","name":"Ward 3","members":[1],"rule":"all","repetitions":2,"repeatInterval":10}"#)
                 )
                 #expect(group.status == .created)
-                #expect(group.text == #"{"id":1,"number":"12","name":"Ward 3","members":[1],"rule":"all","repetitions":2,"repeatInterval":10}"#)
+                #expect(group.text == #"{"id":1,"number":"12","name":"Ward 3","members":[1],"rule":"all","repetitions":2,"repeatInterval":10,"escalation":null}"#)
 
                 let defaults = try await client.execute(uri: "/api/groups", method: .post, headers: HTTP.admin, body: HTTP.json(#"{"number":"13","name":"Ward 4"}"#))
-                #expect(defaults.text == #"{"id":2,"number":"13","name":"Ward 4","members":[],"rule":"any","repetitions":0,"repeatInterval":30}"#)
+                #expect(defaults.text == #"{"id":2,"number":"13","name":"Ward 4","members":[],"rule":"any","repetitions":0,"repeatInterval":30,"escalation":null}"#)
 
                 let list = try await client.execute(uri: "/api/groups", method: .get, headers: HTTP.admin)
                 #expect(list.text == #"{"groups":[\#(group.text),\#(defaults.text)]}"#)
@@ -44,7 +44,7 @@ struct DirectoryRoutesTests {
 
                 let changed = try await client.execute(uri: "/api/groups/1", method: .put, headers: HTTP.admin, body: HTTP.json(#"{"name":"Ward 3 North"}"#))
                 #expect(changed.status == .ok)
-                #expect(changed.text == #"{"id":1,"number":"12","name":"Ward 3 North","members":[1],"rule":"all","repetitions":2,"repeatInterval":10}"#)
+                #expect(changed.text == #"{"id":1,"number":"12","name":"Ward 3 North","members":[1],"rule":"all","repetitions":2,"repeatInterval":10,"escalation":null}"#)
 
                 let presence = try await client.execute(uri: "/api/members/1", method: .put, headers: HTTP.admin, body: HTTP.json(#"{"presence":"dnd","presenceMessage":"In theatre"}"#))
                 #expect(presence.text == #"{"id":1,"userName":"anna","name":"Anna","phoneId":1,"presence":"dnd","presenceMessage":"In theatre"}"#)
