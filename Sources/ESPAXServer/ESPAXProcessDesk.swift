@@ -73,8 +73,9 @@ public final class ESPAXProcessDesk: Sendable {
                 state.early[alarm.id] = (alarm, now)
                 return
             }
-            var changes = tracked.progress.changes(for: alarm)
-            if tracked.stopping { changes.removeAll { if case .ended = $0 { true } else { false } } }
+            // The stop reports this end itself, after RSP.P-STOP; the snapshot is left for it.
+            if tracked.stopping, alarm.state == .ended { return }
+            let changes = tracked.progress.changes(for: alarm)
             send(changes, alarm: alarm, tracked: &tracked)
             if tracked.progress.ended, !tracked.stopping {
                 state.tracked[alarm.id] = nil

@@ -107,7 +107,8 @@ final class WireClient {
     }
 
     /// The next frame and its document; nil when the server closed the connection.
-    func next(timeout: Duration = .seconds(10)) throws -> (frame: EXFrame, document: ESPAXDocument)? {
+    /// Polls without blocking a thread: the test shares the cooperative pool with the server's tasks.
+    func next(timeout: Duration = .seconds(10)) async throws -> (frame: EXFrame, document: ESPAXDocument)? {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let frame = try decoder.nextFrame() {
@@ -116,7 +117,10 @@ final class WireClient {
             let remaining = ContinuousClock.now.duration(to: deadline)
             guard remaining > .zero else { throw TestFailure("no message within \(timeout)") }
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, Int32(remaining.components.seconds * 1000 + 10)) > 0 else { continue }
+            guard poll(&descriptor, 1, 0) > 0 else {
+                try await Task.sleep(for: .milliseconds(2))
+                continue
+            }
             var chunk = [UInt8](repeating: 0, count: 65_536)
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count <= 0 { return nil }
@@ -124,24 +128,30 @@ final class WireClient {
         }
     }
 
-    func expect(_ name: String, timeout: Duration = .seconds(10)) throws -> (frame: EXFrame, document: ESPAXDocument) {
-        guard let message = try next(timeout: timeout) else { throw TestFailure("connection closed while waiting for \(name)") }
+    func expect(_ name: String, timeout: Duration = .seconds(10)) async throws -> (frame: EXFrame, document: ESPAXDocument) {
+        let received: (frame: EXFrame, document: ESPAXDocument)?
+        do {
+            received = try await next(timeout: timeout)
+        } catch {
+            throw TestFailure("waiting for \(name): \(error)")
+        }
+        guard let message = received else { throw TestFailure("connection closed while waiting for \(name)") }
         guard message.document.name == name else { throw TestFailure("expected \(name), got \(message.document.name): \(String(decoding: message.frame.body, as: UTF8.self))") }
         return message
     }
 
     /// True when the server closes within `timeout`, draining what it sent before.
-    func closes(timeout: Duration = .seconds(10)) throws -> Bool {
+    func closes(timeout: Duration = .seconds(10)) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if try next(timeout: ContinuousClock.now.duration(to: deadline)) == nil { return true }
+            if try await next(timeout: ContinuousClock.now.duration(to: deadline)) == nil { return true }
         }
         return false
     }
 
-    func login(password: String = "secret1") throws -> ESPAXDocument {
+    func login(password: String = "secret1") async throws -> ESPAXDocument {
         send("REQ.LOGIN", [("LI-CLIENT", "NurseCall-1"), ("LI-USER", "ncall"), ("LI-PASSWORD", password)])
-        let reply = try expect("RSP.LOGIN").document
+        let reply = try await expect("RSP.LOGIN").document
         if reply["RSP-CODE"] == "200" { sessionID = reply.sessionID }
         return reply
     }

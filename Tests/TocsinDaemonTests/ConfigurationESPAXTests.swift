@@ -1,3 +1,5 @@
+import ESPAX
+import ESPAXServer
 import Testing
 @testable import TocsinDaemon
 
