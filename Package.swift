@@ -115,7 +115,8 @@ let package = Package(
         .target(
             name: "TocsinDaemon",
             dependencies: [
-                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444", "ESPAXServer", "CSTAClient",
+                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444", "ESPAX", "ESPAXServer", "CSTAClient",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -205,7 +206,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinDaemonTests",
-            dependencies: ["TocsinDaemon", "Storage", "Alarming", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TocsinDaemon", "Storage", "Alarming", "ESPAX", "ESPAXServer", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
