@@ -290,6 +290,37 @@ figures.append(Figure(
 daemon.process.signal(SIGTERM)
 _ = try? await daemon.process.wait()
 
+progress("ESPA-X…")
+let espaxReceiver = try await WebhookReceiver()
+let (espaxDaemon, espaxPort) = try await startESPAXDaemon(tocsin, name: "bench-espax", receiver: espaxReceiver, maxConnections: 6000)
+let espaxRate = try espaxStartThroughput(port: espaxPort)
+figures.append(Figure(
+    name: "ESPA-X: sustained REQ.P-START/s answered 200 (100 sessions, durable journalling)",
+    value: "\(Int(espaxRate)) /s",
+    baseline: "journal alone above",
+    target: "≥ 10,000 /s",
+    command: command
+))
+let espaxLatency = try espaxStartLatency(port: espaxPort)
+figures.append(Figure(
+    name: "ESPA-X: RSP.P-START latency at 1,000 requests/s",
+    value: "p50 \(format(percentile(espaxLatency, 50))) ms, p99 \(format(percentile(espaxLatency, 99))) ms",
+    baseline: "REST raise above",
+    target: "p99 ≤ 10 ms",
+    command: command
+))
+let espaxRSS = try espaxIdleSessionsRSS(espaxDaemon, port: espaxPort)
+figures.append(Figure(
+    name: "ESPA-X: RSS with 5,000 idle sessions sending heartbeats",
+    value: "\(format(Double(espaxRSS) / 1024, 1)) MiB",
+    baseline: "idle daemon below",
+    target: "≤ 100 MB",
+    command: command
+))
+espaxDaemon.process.signal(SIGTERM)
+_ = try? await espaxDaemon.process.wait()
+await espaxReceiver.close()
+
 progress("idle memory…")
 let idle = try await startDaemon(tocsin, name: "bench-idle")
 try await Task.sleep(for: .seconds(5))
