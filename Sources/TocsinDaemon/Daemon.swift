@@ -59,15 +59,21 @@ public enum Daemon {
             version: version,
             logger: Logger(label: "tocsin.webhook")
         )
+        let cisco = CiscoPhoneDriver(client: httpClient, settings: configuration.cisco.driverSettings, logger: Logger(label: "tocsin.cisco"))
+        let sip = SIPMessageDriver(settings: configuration.sip.driverSettings, logger: Logger(label: "tocsin.sip"))
+        let phonePolicy = PhoneEndpointPolicy(configuration.cisco.policySettings)
         let alarms = AlarmService(
             journal: store.journal,
             directory: store.directory,
-            drivers: [webhook],
+            drivers: [webhook, cisco, sip],
             settings: configuration.alarmSettings,
             // ESPA-X sessions read every event; at thousands of P-START/s a small buffer would drop some.
             events: AlarmEventHub(bufferSize: 65_536),
             logger: Logger(label: "tocsin.alarming")
         )
+        let phoneWatcher = PhoneFailureWatcher(service: alarms, failuresBeforeAlarm: configuration.phones.failuresBeforeAlarm)
+        let phoneWatching = Task { await phoneWatcher.run() }
+        defer { phoneWatching.cancel() }
         let links = LinkBoard()
         let policy = WebPolicy(loopbackWithoutAuth: configuration.http.loopbackWithoutAuth)
         let readiness = Readiness(notifier: notifier, logger: logger)
@@ -86,7 +92,8 @@ public enum Daemon {
                 logger.notice("web server listening", metadata: ["host": "\(configuration.http.host)", "port": "\(port)"])
                 await readiness.mark(.web)
             },
-            metrics: { [links] in metrics.render(openAlarmCount: await alarms.openCount, links: links.all) }
+            metrics: { [links] in metrics.render(openAlarmCount: await alarms.openCount, links: links.all) },
+            phonePolicy: phonePolicy
         ))
         let core = AlarmCoreService(alarms: alarms, logger: logger) { resumed in
             await readiness.mark(.alarms)
@@ -103,6 +110,10 @@ public enum Daemon {
             pruner.settings.withLock { $0 = updated.prunerSettings }
             await alarms.update(settings: updated.alarmSettings)
             webhook.update(settings: WebhookDriver.Settings(timeout: .milliseconds(updated.webhook.timeoutMs), retryPolicy: updated.webhook.retryPolicy))
+            cisco.update(settings: updated.cisco.driverSettings)
+            sip.update(settings: updated.sip.driverSettings)
+            phonePolicy.update(updated.cisco.policySettings)
+            await phoneWatcher.update(failuresBeforeAlarm: updated.phones.failuresBeforeAlarm)
             try await UserSync.apply(updated.users, to: store.directory, logger: logger)
         }
 
