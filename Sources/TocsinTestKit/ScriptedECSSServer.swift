@@ -44,13 +44,18 @@ public final class ScriptedECSSServer: Sendable {
     /// The calling device's connection ID as ECSS-10 echoes it (seed item 15, on one line).
     static let callingDeviceID = "725:::MV80MTQ4Nzg5MjgwQDEwLjEwMC4xMDEuMjY=#ZWNzc0kxNTEwNzk3ODIyMzA2MDQ1MDMxMDIw#MzE3MDY1Nzk5NA=="
 
-    public init(grantedDuration: Int = 300) async throws {
+    /// `nulDelimited` speaks Uni-tel's transport instead (see `UniTelConnectionHandler`).
+    public init(grantedDuration: Int = 300, nulDelimited: Bool = false) async throws {
         let boxRef = BoxRef()
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(ECSSConnectionHandler(server: boxRef))
+                    if nulDelimited {
+                        try child.pipeline.syncOperations.addHandler(UniTelConnectionHandler(server: boxRef))
+                    } else {
+                        try child.pipeline.syncOperations.addHandler(ECSSConnectionHandler(server: boxRef))
+                    }
                 }
             }
         channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
@@ -92,10 +97,10 @@ public final class ScriptedECSSServer: Sendable {
         }
     }
 
-    fileprivate func opened(_ channel: any Channel) { state.withLock { $0.connections.append(channel) } }
+    func opened(_ channel: any Channel) { state.withLock { $0.connections.append(channel) } }
 
     /// The frames that answer one request: its response (same invoke ID) and any events (9999).
-    fileprivate func answer(_ xml: String, invokeID: String) -> [(String, String)] {
+    func answer(_ xml: String, invokeID: String) -> [(String, String)] {
         let name = Self.rootName(xml)
         let (reply, due): ([(String, String)], [CheckedContinuation<Void, Never>]) = state.withLock { state in
             state.requests.append(name)

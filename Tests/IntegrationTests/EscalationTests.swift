@@ -10,13 +10,14 @@ import TocsinTestKit
 /// framing, the seed's XML), groups with escalation chains set over REST, and what reaches the wire.
 @Suite(.serialized)
 struct EscalationTests {
-    static func configuration(pbxPort: Int) -> String {
+    static func configuration(pbxPort: Int, dialect: String = "eltex") -> String {
         DaemonTests.configuration() + """
 
         [csta]
         enabled = true
         name = "ecss"
-        dialect = "eltex"
+        dialect = "\(dialect)"
+        pbx_domain = "100.pbx.example"
         host = "127.0.0.1"
         port = \(pbxPort)
         transport = "tcp"
@@ -37,11 +38,11 @@ struct EscalationTests {
     }
 
     /// A daemon with the PBX link up, a technical group 999 and a group 40 with one webhook phone.
-    static func start(_ name: String) async throws -> Running {
-        let server = try await ScriptedECSSServer()
+    static func start(_ name: String, grantedDuration: Int = 300, uniTel: Bool = false) async throws -> Running {
+        let server = try await ScriptedECSSServer(grantedDuration: grantedDuration, nulDelimited: uniTel)
         let receiver = try await WebhookReceiver()
         let folder = try makeTemporaryFolder(name)
-        try writeFile(folder + "/tocsin.toml", configuration(pbxPort: server.port))
+        try writeFile(folder + "/tocsin.toml", configuration(pbxPort: server.port, dialect: uniTel ? "unitel" : "eltex"))
         let daemon = DaemonProcess(folder: folder)
         try daemon.start(["run", "--config", "tocsin.toml"])
         let client = RESTClient(port: try await daemon.waitForPort())
@@ -208,6 +209,45 @@ struct EscalationTests {
         let cleared = try await client.waitFor("/api/alarms/\(id)") { $0["state"].string == "ended" }
         #expect(cleared["endReason"].string == "Finished")
         #expect(!running.daemon.log.contains("pbx-secret"))
+    }
+
+    @Test func theSessionIsRefreshedAtHalfTheGrantedDurationAndCallsStillGoThrough() async throws {
+        // The PBX grants 2 s whatever was asked for; the session must be kept alive by the grant.
+        let running = try await Self.start("escalation-session", grantedDuration: 2)
+        defer { Task { await Self.stop(running) } }
+        let (client, server) = (running.client, running.server)
+        let started = ContinuousClock.now
+        try await withTimeout(.seconds(6)) { await server.waitForRequests("ResetApplicationSessionTimer", count: 3) }
+        // Three refreshes at about 1 s each: never later than the grant, never in a burst.
+        #expect(ContinuousClock.now - started >= .milliseconds(2500))
+        #expect(server.sessionsStarted == 1)
+        server.script("401", .answers)
+        _ = try await Self.setChain(client, #"{"delay":0,"numbers":["401"],"answerAcknowledges":true}"#)
+        let id = try await Self.raise(client)
+        let ended = try await client.waitFor("/api/alarms/\(id)") { $0["state"].string == "ended" }
+        #expect(ended["endReason"].string == "Finished")
+        #expect(Self.makeCalls(server).map(\.1) == ["401"])
+        _ = try await Self.waitForLink(client, state: "up")
+    }
+
+    @Test func uniTelNulFramingPlacesAndFollowsTheCall() async throws {
+        let running = try await Self.start("escalation-unitel", grantedDuration: 20, uniTel: true)
+        defer { Task { await Self.stop(running) } }
+        let (client, server) = (running.client, running.server)
+        let login = try #require(server.requestDocuments.first)
+        #expect(login.contains("vendorData:userID"))
+        #expect(login.contains("100.pbx.example"))
+        #expect(!login.contains("SessionLoginInfo"))
+        server.script("501", .busy)
+        server.script("502", .answers)
+        _ = try await Self.setChain(client, #"{"delay":0,"numbers":["501","502"],"answerAcknowledges":true}"#)
+        let id = try await Self.raise(client)
+        let ended = try await client.waitFor("/api/alarms/\(id)") { $0["state"].string == "ended" }
+        #expect(ended["endReason"].string == "Finished")
+        #expect(Self.makeCalls(server).map(\.1) == ["501", "502"])
+        // No FailedEvent reaches the daemon: the busy callee is known by the clearing's cause.
+        let calls = try await Self.calls(client, alarm: id)
+        #expect(calls.compactMap(\.outcome) == ["failed", "answered"])
     }
 
     @Test func aBadChainIsRefusedNamingTheField() async throws {
