@@ -52,11 +52,13 @@ deps-box: deps-build
 
 # Units (verify, security score), udev rules (real udevd, as root), the .deb built from the DEBUG
 # binary (a release build takes many minutes) with lintian, and the debootstrap install (as root).
-# The debug binary is relinked with the Swift runtime inside, so it runs in the chroot; the next
-# plain `swift build` relinks it back (only the link step reruns).
+# The debug binary for the package has the Swift runtime inside, so it runs in the chroot. It is
+# built in its own scratch path: objects compiled for a static link name the static runtime
+# libraries, and the dynamic test bundle of .build would then fail to link.
+BOX_SCRATCH := .build/box-static
 test-box: deps-box
-	$(SWIFT) build --product tocsin $(STATIC_LINK)
-	bash Tests/Box/run.sh $(BIN_DEBUG)/tocsin
+	$(SWIFT) build --scratch-path $(BOX_SCRATCH) --product tocsin $(STATIC_LINK)
+	bash Tests/Box/run.sh $(BOX_SCRATCH)/debug/tocsin
 
 bench: deps-test
 	$(SWIFT) build -c release --static-swift-stdlib --product tocsin
