@@ -206,7 +206,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinDaemonTests",
-            dependencies: ["TocsinDaemon", "Storage", "Alarming", "ESPAX", "ESPAXServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "TocsinDaemon", "Storage", "Alarming", "ESPAX", "ESPAXServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
