@@ -607,12 +607,54 @@ function renderPhones() {
   if (state.phones.length === 0) body.append(el("tr", {}, el("td", { colspan: 4, className: "empty" }, "No phones yet.")));
   for (const phone of state.phones) {
     const label = "phone " + phone.name;
+    const actions = rowActions("phone", phone, label, function () { editPhone(phone); }, function () { deleteItem("phones", phone.id, "phone", "Phone " + phone.name); });
+    actions.prepend(el("button", {
+      type: "button", className: "secondary", "data-action": "history-phone", "data-id": phone.id, "aria-expanded": "false",
+      "aria-label": "Last five alarms of " + label, onclick: function (event) { togglePhoneHistory(phone, event.currentTarget); },
+    }, "Last alarms"));
     body.append(el("tr", { "data-phone-id": phone.id },
       el("td", {}, phone.name),
       el("td", {}, phone.driver),
       el("td", { className: "address" }, phone.address),
-      rowActions("phone", phone, label, function () { editPhone(phone); }, function () { deleteItem("phones", phone.id, "phone", "Phone " + phone.name); }),
+      actions,
     ));
+  }
+}
+
+// The phone's last five alarms, as its Services button lists them (GET /api/phones/{id}/history),
+// shown in a row under the phone; pressing the button again hides it.
+async function togglePhoneHistory(phone, button) {
+  const row = button.closest("tr");
+  const shown = row.nextElementSibling && row.nextElementSibling.dataset.historyFor === String(phone.id) ? row.nextElementSibling : null;
+  if (shown) {
+    shown.remove();
+    button.setAttribute("aria-expanded", "false");
+    return;
+  }
+  const cell = el("td", { colspan: 4, className: "phone-history" }, "Loading the last alarms of " + phone.name + "…");
+  const detail = el("tr", { "data-history-for": phone.id }, cell);
+  row.after(detail);
+  button.setAttribute("aria-expanded", "true");
+  try {
+    const alarms = listOf(await api("GET", "/api/phones/" + phone.id + "/history"), "alarms");
+    clear(cell);
+    if (alarms.length === 0) {
+      cell.append(el("p", { className: "empty" }, "No alarm has been sent to " + phone.name + " yet."));
+      return;
+    }
+    const list = el("ol", { className: "phone-history-list", "aria-label": "Last " + alarms.length + " alarms of " + phone.name + ", newest first" });
+    for (const alarm of alarms) {
+      const state = alarm.state === "ended" ? "ended" + (alarm.endReason ? " (" + alarm.endReason + ")" : "") : alarm.state;
+      list.append(el("li", { "data-alarm-id": alarm.id, className: "priority-" + String(alarm.priority).toLowerCase() },
+        el("span", { className: "history-time" }, clockText(alarm.receivedAt)), " · ",
+        el("span", { className: "history-priority" }, alarm.priority), " · ",
+        el("span", { className: "history-text" }, alarm.text), " · ",
+        el("span", { className: "history-state" }, state + (alarm.acknowledgedBy ? ", acknowledged by " + alarm.acknowledgedBy : ""))));
+    }
+    cell.append(list);
+  } catch (error) {
+    clear(cell);
+    cell.append(el("p", { className: "error", role: "alert" }, error.message));
   }
 }
 

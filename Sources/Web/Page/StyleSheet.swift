@@ -160,6 +160,9 @@ td.address { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size
 td select { min-width: 9rem; width: auto; }
 .row-actions { white-space: nowrap; }
 .row-actions button { margin-right: .3rem; }
+td.phone-history { background: var(--paper); }
+.phone-history-list { margin: .2rem 0; padding-left: 1.4rem; }
+.phone-history-list li { margin: .15rem 0; }
 .presence-message { color: var(--muted); }
 .links { list-style: none; padding: 0; margin: 0; font-size: .9rem; }
 .link { padding: .3rem 0; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
