@@ -321,6 +321,9 @@ espaxDaemon.process.signal(SIGTERM)
 _ = try? await espaxDaemon.process.wait()
 await espaxReceiver.close()
 
+progress("escalation…")
+figures += try await escalationFigures(tocsin)
+
 progress("idle memory…")
 let idle = try await startDaemon(tocsin, name: "bench-idle")
 try await Task.sleep(for: .seconds(5))
