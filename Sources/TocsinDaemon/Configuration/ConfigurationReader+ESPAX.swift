@@ -18,7 +18,7 @@ extension ConfigurationReader {
         if let path = string("tls_certificate", in: table, under: "espax", allowEmpty: true) { espax.tlsCertificate = path }
         if let path = string("tls_private_key", in: table, under: "espax", allowEmpty: true) { espax.tlsPrivateKey = path }
         if let limit = integer("max_connections", in: table, under: "espax", range: 1...100_000) { espax.maxConnections = limit }
-        if let limit = integer("max_sessions_per_client", in: table, under: "espax", range: 1...100) { espax.maxSessionsPerClient = limit }
+        if let limit = integer("max_sessions_per_client", in: table, under: "espax", range: 1...100_000) { espax.maxSessionsPerClient = limit }
         if let seconds = integer("heartbeat_seconds", in: table, under: "espax", range: 5...3600,
                                  note: " (set it at least 20 % above the clients' heartbeat interval)") {
             espax.heartbeatSeconds = seconds
