@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -84,10 +87,18 @@ let phoneOK = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CiscoIPPhoneResponse
     }
 
     @Test func aRefusedConnectionIsARetryableFailure() async throws {
-        // A port nobody listens on: bind one, learn its number, close it.
-        let server = try await ScriptedHTTPServer()
-        let port = server.port
-        try await server.shutdown()
+        // A port that is bound but never listens refuses every connection, and stays ours for the
+        // whole test: a port closed again could be handed to the next server started on port 0.
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+        try #require(bound == 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
         try await withCiscoPhone { driver, _ in
             let outcome = await driver.deliver(ciscoRequest(address: "127.0.0.1:\(port)"))
             #expect(outcome == .failed(reason: "connection refused by phone 7 (127.0.0.1:\(port)): is its web access enabled?", retryable: true))
