@@ -6,7 +6,7 @@ CONFIG     ?=
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Build and run: the C libraries; test: a real browser, its driver and Python for the browser test.
 BUILD_PACKAGES := pkg-config libsqlite3-dev libudev-dev libxml2-dev
-TEST_PACKAGES  := chromium chromium-driver python3 python3-venv sip-tester libxml2-utils openssl
+TEST_PACKAGES  := chromium chromium-driver python3 python3-venv libxml2-utils openssl sip-tester
 # Box tests and packaging: udevd, lintian, debootstrap, dpkg-shlibdeps, strip, man.
 BOX_PACKAGES   := udev lintian debootstrap dpkg-dev binutils man-db
 # The packaged binary: Swift runtime linked in; _FoundationCShims is named because FoundationEssentials
@@ -60,9 +60,10 @@ test-box: deps-box
 	$(SWIFT) build --scratch-path $(BOX_SCRATCH) --product tocsin $(STATIC_LINK)
 	bash Tests/Box/run.sh $(BOX_SCRATCH)/debug/tocsin
 
+# Both products with the same static flags: the runner and the daemon share one release build.
 bench: deps-test
-	$(SWIFT) build -c release --static-swift-stdlib --product tocsin
-	$(SWIFT) build -c release --product TocsinBenchmarks
+	$(SWIFT) build -c release --product tocsin $(STATIC_LINK)
+	$(SWIFT) build -c release --product TocsinBenchmarks $(STATIC_LINK)
 	$(BIN_RELEASE)/TocsinBenchmarks --tocsin $(BIN_RELEASE)/tocsin --output Benchmarks/RESULTS.md
 
 # dist/tocsin_<version>_<arch>.deb from the static stripped release binary, checked with

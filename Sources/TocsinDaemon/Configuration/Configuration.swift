@@ -101,11 +101,11 @@ public struct Configuration: Sendable, Equatable {
     public var webhook: Webhook
     public var users: [UserEntry]
     public var espax: ESPAX = ESPAX()
+    /// `[csta]`: the PBX link escalation calls go through. Off by default.
+    public var csta: CSTA = CSTA()
     public var cisco: Cisco = Cisco()
     public var sip: SIP = SIP()
     public var phones: Phones = Phones()
-    /// `[csta]`: the PBX link escalation calls go through. Off by default.
-    public var csta: CSTA = CSTA()
     /// `[[ports]]`: the ESPA 4.4.4 serial ports. None by default.
     public var ports: [PortSettings]
 
@@ -188,10 +188,10 @@ public struct Configuration: Sendable, Equatable {
         compare("webhook.max_backoff_ms", \.webhook.maxBackoffMs)
         compare("users", \.users)
         compare("espax", \.espax, restart: true)
+        compare("csta", \.csta, restart: true)
         compare("cisco", \.cisco)
         compare("sip", \.sip)
         compare("phones", \.phones)
-        compare("csta", \.csta, restart: true)
         // Ports are opened once at start; a changed port needs a restart.
         compare("ports", \.ports, restart: true)
         return (reloadable, needsRestart)

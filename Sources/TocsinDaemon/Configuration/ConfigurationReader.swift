@@ -19,10 +19,10 @@ struct ConfigurationReader {
         ("alarms", ["technical_group"]),
         ("webhook", ["timeout_ms", "max_attempts", "initial_backoff_ms", "max_backoff_ms"]),
         ("espax", espaxKeys),
+        ("csta", cstaKeys),
         ("cisco", ciscoKeys),
         ("sip", sipKeys),
         ("phones", phonesKeys),
-        ("csta", cstaKeys),
     ]
     static let userKeys = ["name", "password_hash"]
     static let portKeys = [
