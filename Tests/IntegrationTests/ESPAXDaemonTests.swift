@@ -171,7 +171,13 @@ struct ESPAXDaemonTests {
 
         let errors = try validateESPAXDocuments((client.received + secure.received).map(\.xml))
         #expect(errors.isEmpty, "\(errors)")
-        #expect(client.received.count >= 20)
+        // Every kind of answer this conversation provokes was among the validated documents (how many
+        // indications arrive in between depends on delivery timing, so the count is not fixed).
+        let names = Set(client.received.map(\.name))
+        #expect(names.isSuperset(of: [
+            "RSP.HEARTBEAT", "RSP.S-CONDITION", "RSP.S-PARAMETERS", "RSP.P-START", "IND.P-STARTED",
+            "RSP.P-STOP", "RSP.P-GETSTAT", "IND.P-STATUS", "IND.P-SYNC", "IND.ERROR", "CMD.SHUTDOWN",
+        ]), "\(names.sorted())")
     }
 
     @Test func hostileClientsDoNotStopLegitimateOnesBeingServed() async throws {
