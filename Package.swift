@@ -186,6 +186,7 @@ let package = Package(
         .testTarget(
             name: "DeliveryTests",
             dependencies: [
+                "TocsinTestKit",
                 "Delivery", "Alarming",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -7,6 +7,7 @@ import Alarming
 @testable import Delivery
 import Logging
 import Testing
+import TocsinTestKit
 
 func sipRequest(port: Int, priority: Priority = .emergency, text: String = "FIRE ZONE 12 FLOOR 3") -> DeliveryRequest {
     var request = sampleRequest(address: "sip:2101@127.0.0.1:\(port)")
@@ -26,7 +27,7 @@ func sipDriver(_ transport: SIPTransport = .udp, profile: SIPVendorProfile = .in
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct SIPMessageDriverTests {
     @Test func a200IsAcceptedAndTheMessageCarriesExactHeaders() async throws {
-        let uas = try SIPpUAS(scenario: "message_200")
+        let uas = try SIPpHandset(scenario: "message_200")
         let outcome = await sipDriver().deliver(sipRequest(port: uas.port))
         #expect(outcome == .accepted(detail: "SIP 200 OK from sip:2101@127.0.0.1:\(uas.port)"))
         #expect(await uas.finish() == 0)
@@ -46,21 +47,21 @@ func sipDriver(_ transport: SIPTransport = .udp, profile: SIPVendorProfile = .in
     }
 
     @Test func a202IsQueuedNotDelivered() async throws {
-        let uas = try SIPpUAS(scenario: "message_202")
+        let uas = try SIPpHandset(scenario: "message_202")
         let outcome = await sipDriver().deliver(sipRequest(port: uas.port))
         #expect(outcome == .queued(detail: "SIP 202 Accepted from sip:2101@127.0.0.1:\(uas.port): accepted for later delivery, not yet on the handset"))
         #expect(await uas.finish() == 0)
     }
 
     @Test func a480IsARetryableFailure() async throws {
-        let uas = try SIPpUAS(scenario: "message_480")
+        let uas = try SIPpHandset(scenario: "message_480")
         let outcome = await sipDriver().deliver(sipRequest(port: uas.port))
         #expect(outcome == .failed(reason: "SIP 480 Temporarily Unavailable: sip:2101@127.0.0.1:\(uas.port) is not registered or out of range", retryable: true))
         #expect(await uas.finish() == 0)
     }
 
     @Test func silenceRunsIntoTimerFAfterRetransmissions() async throws {
-        let uas = try SIPpUAS(scenario: "message_silent")
+        let uas = try SIPpHandset(scenario: "message_silent")
         let start = ContinuousClock.now
         let outcome = await sipDriver().deliver(sipRequest(port: uas.port))
         let elapsed = ContinuousClock.now - start
@@ -75,7 +76,7 @@ func sipDriver(_ transport: SIPTransport = .udp, profile: SIPVendorProfile = .in
     }
 
     @Test func overTCPThereAreNoRetransmissions() async throws {
-        let uas = try SIPpUAS(scenario: "message_200_tcp", tcp: true)
+        let uas = try SIPpHandset(scenario: "message_200_tcp", tcp: true)
         let outcome = await sipDriver(.tcp, profile: .generic).deliver(sipRequest(port: uas.port, priority: .high))
         #expect(outcome == .accepted(detail: "SIP 200 OK from sip:2101@127.0.0.1:\(uas.port)"))
         #expect(await uas.finish() == 0)
@@ -86,7 +87,7 @@ func sipDriver(_ transport: SIPTransport = .udp, profile: SIPVendorProfile = .in
     }
 
     @Test func aDigestChallengeIsAnsweredOnce() async throws {
-        let uas = try SIPpUAS(scenario: "message_digest")
+        let uas = try SIPpHandset(scenario: "message_digest")
         let outcome = await sipDriver(username: "alarm", password: "s3cret").deliver(sipRequest(port: uas.port))
         #expect(outcome == .accepted(detail: "SIP 200 OK from sip:2101@127.0.0.1:\(uas.port)"))
         #expect(await uas.finish() == 0)
@@ -96,7 +97,7 @@ func sipDriver(_ transport: SIPTransport = .udp, profile: SIPVendorProfile = .in
     }
 
     @Test func wrongDigestCredentialsAreFinal() async throws {
-        let uas = try SIPpUAS(scenario: "message_digest")
+        let uas = try SIPpHandset(scenario: "message_digest")
         let outcome = await sipDriver(username: "alarm", password: "wrong").deliver(sipRequest(port: uas.port))
         #expect(outcome == .failed(reason: "SIP 403 Forbidden from sip:2101@127.0.0.1:\(uas.port)", retryable: false))
         #expect(await uas.finish() == 0)
