@@ -321,6 +321,9 @@ espaxDaemon.process.signal(SIGTERM)
 _ = try? await espaxDaemon.process.wait()
 await espaxReceiver.close()
 
+progress("500-phone fan-out…")
+figures += try await fanOutBenchmark(tocsin: tocsin)
+
 progress("escalation…")
 figures += try await escalationFigures(tocsin)
 
