@@ -55,45 +55,8 @@ extension ConfigurationReader {
     }
 
     private mutating func readESPAXClients(_ entry: TOMLTable.Entry) -> [Configuration.ClientEntry] {
-        guard case .array(let elements) = entry.value.content else {
-            problem("espax.clients", entry.value.line, "expected [[espax.clients]] entries (an array of tables), found \(entry.value.kindDescription)")
-            return []
-        }
-        var clients: [Configuration.ClientEntry] = []
-        var firstLineOfName: [String: Int] = [:]
-        for (position, element) in elements.enumerated() {
-            let path = "espax.clients[\(position)]"
-            guard case .table(let table) = element.content else {
-                problem(path, element.line, "expected a table with name and password_hash, found \(element.kindDescription)")
-                continue
-            }
-            for key in table.entries where !Self.espaxClientKeys.contains(key.key) {
-                let hint = Self.closest(to: key.key, among: Self.espaxClientKeys).map { "\(path).\($0)" }
-                reportUnknown(key, path: "\(path).\(TOMLTableBuilder.display([key.key]))", suggestion: hint)
-            }
-            var name = string("name", in: table, under: path, allowEmpty: false, allowSpaces: true)
-            if table["name"] == nil {
-                problem("\(path).name", element.line, "missing; every client needs its LI-CLIENT name")
-            }
-            if let given = name, given.unicodeScalars.count > 30 {
-                problem("\(path).name", table["name"]?.value.line, "is \(given.unicodeScalars.count) characters; LI-CLIENT allows 30")
-                name = nil
-            }
-            if let given = name, let first = firstLineOfName[given] {
-                problem("\(path).name", table["name"]?.value.line, "client \"\(given)\" is already declared at line \(first)")
-                name = nil
-            }
-            var hash = string("password_hash", in: table, under: path, allowEmpty: true)
-            if table["password_hash"] == nil {
-                problem("\(path).password_hash", element.line, "missing; run `tocsin hash-password` to make a bcrypt hash")
-            }
-            if let given = hash, let complaint = Self.bcryptComplaint(given) {
-                problem("\(path).password_hash", table["password_hash"]?.value.line, complaint)
-                hash = nil
-            }
-            if let name, let line = table["name"]?.value.line { firstLineOfName[name] = line }
-            if let name, let hash { clients.append(.init(name: name, passwordHash: hash)) }
-        }
-        return clients
+        readCredentials(entry, path: "espax.clients", keys: Self.espaxClientKeys, noun: "client", missingName: "missing; every client needs its LI-CLIENT name") { given in
+            given.unicodeScalars.count > 30 ? "is \(given.unicodeScalars.count) characters; LI-CLIENT allows 30" : nil
+        }.map { Configuration.ClientEntry(name: $0.name, passwordHash: $0.passwordHash) }
     }
 }

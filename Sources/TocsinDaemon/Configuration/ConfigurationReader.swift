@@ -133,37 +133,53 @@ struct ConfigurationReader {
         guard let text = string("log_level", in: table, under: "daemon", allowEmpty: true) else { return nil }
         if let level = Logger.Level(rawValue: text) { return level }
         let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
-        problem("daemon.log_level", table["log_level"]?.value.line, "unknown level \(quoted(text)); expected one of \(names)")
+        problem("daemon.log_level", table["log_level"]?.value.line, "unknown level \(Self.quoted(text)); expected one of \(names)")
         return nil
     }
 
     private mutating func readUsers(_ entry: TOMLTable.Entry) -> [Configuration.UserEntry] {
+        readCredentials(entry, path: "users", keys: Self.userKeys, noun: "user", missingName: "missing; every user needs a name") { given in
+            given.first?.isWhitespace == true || given.last?.isWhitespace == true ? "\(Self.quoted(given)) has spaces at its start or end" : nil
+        }.map { Configuration.UserEntry(name: $0.name, passwordHash: $0.passwordHash) }
+    }
+
+    /// `[[users]]` and `[[espax.clients]]`: named accounts with a bcrypt hash each. `nameProblem`
+    /// says what is wrong with a name, if anything. A hash is never echoed: it may be a plain
+    /// password typed by mistake.
+    mutating func readCredentials(
+        _ entry: TOMLTable.Entry,
+        path root: String,
+        keys: [String],
+        noun: String,
+        missingName: String,
+        nameProblem: (String) -> String?
+    ) -> [(name: String, passwordHash: String)] {
         guard case .array(let elements) = entry.value.content else {
-            problem("users", entry.value.line, "expected [[users]] entries (an array of tables), found \(entry.value.kindDescription)")
+            problem(root, entry.value.line, "expected [[\(root)]] entries (an array of tables), found \(entry.value.kindDescription)")
             return []
         }
-        var users: [Configuration.UserEntry] = []
+        var accounts: [(name: String, passwordHash: String)] = []
         var firstLineOfName: [String: Int] = [:]
         for (position, element) in elements.enumerated() {
-            let path = "users[\(position)]"
+            let path = "\(root)[\(position)]"
             guard case .table(let table) = element.content else {
                 problem(path, element.line, "expected a table with name and password_hash, found \(element.kindDescription)")
                 continue
             }
-            for key in table.entries where !Self.userKeys.contains(key.key) {
-                let hint = Self.closest(to: key.key, among: Self.userKeys).map { "\(path).\($0)" }
+            for key in table.entries where !keys.contains(key.key) {
+                let hint = Self.closest(to: key.key, among: keys).map { "\(path).\($0)" }
                 reportUnknown(key, path: "\(path).\(TOMLTableBuilder.display([key.key]))", suggestion: hint)
             }
             var name = string("name", in: table, under: path, allowEmpty: false, allowSpaces: true)
             if table["name"] == nil {
-                problem("\(path).name", element.line, "missing; every user needs a name")
+                problem("\(path).name", element.line, missingName)
             }
-            if let given = name, given.first?.isWhitespace == true || given.last?.isWhitespace == true {
-                problem("\(path).name", table["name"]?.value.line, "\(quoted(given)) has spaces at its start or end")
+            if let given = name, let complaint = nameProblem(given) {
+                problem("\(path).name", table["name"]?.value.line, complaint)
                 name = nil
             }
             if let given = name, let first = firstLineOfName[given] {
-                problem("\(path).name", table["name"]?.value.line, "user \(quoted(given)) is already declared at line \(first)")
+                problem("\(path).name", table["name"]?.value.line, "\(noun) \(Self.quoted(given)) is already declared at line \(first)")
                 name = nil
             }
             var hash = string("password_hash", in: table, under: path, allowEmpty: true)
@@ -171,14 +187,13 @@ struct ConfigurationReader {
                 problem("\(path).password_hash", element.line, "missing; run `tocsin hash-password` to make a bcrypt hash")
             }
             if let given = hash, let complaint = Self.bcryptComplaint(given) {
-                // Never echo the value: it may be a plain password typed by mistake.
                 problem("\(path).password_hash", table["password_hash"]?.value.line, complaint)
                 hash = nil
             }
             if let name, let line = table["name"]?.value.line { firstLineOfName[name] = line }
-            if let name, let hash { users.append(.init(name: name, passwordHash: hash)) }
+            if let name, let hash { accounts.append((name, hash)) }
         }
-        return users
+        return accounts
     }
 
     private mutating func readPorts(_ entry: TOMLTable.Entry) -> [PortSettings] {
@@ -206,11 +221,11 @@ struct ConfigurationReader {
                 valid = false
             }
             if let given = label, !given.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-                problem("\(path).label", table["label"]?.value.line, "\(quoted(given)) may only hold letters, digits, - and _")
+                problem("\(path).label", table["label"]?.value.line, "\(Self.quoted(given)) may only hold letters, digits, - and _")
                 label = nil
             }
             if let given = label, let first = firstLineOfLabel[given] {
-                problem("\(path).label", table["label"]?.value.line, "port \(quoted(given)) is already declared at line \(first)")
+                problem("\(path).label", table["label"]?.value.line, "port \(Self.quoted(given)) is already declared at line \(first)")
                 label = nil
             }
             var device = string("device", in: table, under: path, allowEmpty: false, allowSpaces: false)
@@ -219,11 +234,11 @@ struct ConfigurationReader {
                 valid = false
             }
             if let given = device, !given.hasPrefix("/") {
-                problem("\(path).device", table["device"]?.value.line, "\(quoted(given)) is not an absolute path")
+                problem("\(path).device", table["device"]?.value.line, "\(Self.quoted(given)) is not an absolute path")
                 device = nil
             }
             if let given = device, let first = firstLineOfDevice[given] {
-                problem("\(path).device", table["device"]?.value.line, "\(quoted(given)) is already used by the port at line \(first)")
+                problem("\(path).device", table["device"]?.value.line, "\(Self.quoted(given)) is already used by the port at line \(first)")
                 device = nil
             }
             // The other keys are checked even when these two are wrong, so every problem shows at once.
@@ -231,7 +246,7 @@ struct ConfigurationReader {
             var port = PortSettings(label: label ?? "", device: device ?? "")
             if let text = string("role", in: table, under: path, allowEmpty: false) {
                 if let role = PortRole(rawValue: text) { port.role = role } else {
-                    problem("\(path).role", table["role"]?.value.line, "unknown role \(quoted(text)); expected paging-system or control-station")
+                    problem("\(path).role", table["role"]?.value.line, "unknown role \(Self.quoted(text)); expected paging-system or control-station")
                     valid = false
                 }
             }
@@ -244,13 +259,13 @@ struct ConfigurationReader {
             } else if table["baud"] != nil { valid = false }
             if let text = string("framing", in: table, under: path, allowEmpty: false) {
                 if let framing = Framing(rawValue: text.uppercased()) { port.framing = framing } else {
-                    problem("\(path).framing", table["framing"]?.value.line, "unknown framing \(quoted(text)); expected one of \(Framing.allCases.map(\.rawValue).joined(separator: ", "))")
+                    problem("\(path).framing", table["framing"]?.value.line, "unknown framing \(Self.quoted(text)); expected one of \(Framing.allCases.map(\.rawValue).joined(separator: ", "))")
                     valid = false
                 }
             }
             if let text = string("charset", in: table, under: path, allowEmpty: false) {
                 if let charset = Charset(rawValue: text) { port.charset = charset } else {
-                    problem("\(path).charset", table["charset"]?.value.line, "unknown charset \(quoted(text)); expected one of \(Charset.allCases.map(\.rawValue).joined(separator: ", "))")
+                    problem("\(path).charset", table["charset"]?.value.line, "unknown charset \(Self.quoted(text)); expected one of \(Charset.allCases.map(\.rawValue).joined(separator: ", "))")
                     valid = false
                 }
             }
@@ -282,7 +297,7 @@ struct ConfigurationReader {
             } else if table["turnaround_ms"] != nil { valid = false }
             if let text = string("default_priority", in: table, under: path, allowEmpty: false) {
                 if let priority = Priority(caseInsensitive: text) { port.defaultPriority = priority } else {
-                    problem("\(path).default_priority", table["default_priority"]?.value.line, "unknown priority \(quoted(text)); expected one of \(Priority.allCases.map(\.rawValue).joined(separator: ", "))")
+                    problem("\(path).default_priority", table["default_priority"]?.value.line, "unknown priority \(Self.quoted(text)); expected one of \(Priority.allCases.map(\.rawValue).joined(separator: ", "))")
                     valid = false
                 }
             }
@@ -316,7 +331,7 @@ struct ConfigurationReader {
             return nil
         }
         guard text.utf8.count == 1, let byte = text.utf8.first, (0x30...0x39).contains(byte) else {
-            problem(path, entry.value.line, "\(quoted(text)) is not a station address; expected one character \"0\" to \"9\"")
+            problem(path, entry.value.line, "\(Self.quoted(text)) is not a station address; expected one character \"0\" to \"9\"")
             return nil
         }
         return byte
@@ -385,7 +400,7 @@ struct ConfigurationReader {
             return nil
         }
         if !allowSpaces, text.contains(where: \.isWhitespace) {
-            problem(path, entry.value.line, "\(quoted(text)) contains spaces")
+            problem(path, entry.value.line, "\(Self.quoted(text)) contains spaces")
             return nil
         }
         return text
@@ -493,7 +508,7 @@ struct ConfigurationReader {
         return table[a.count][b.count]
     }
 
-    private func quoted(_ text: String) -> String {
+    static func quoted(_ text: String) -> String {
         TOMLTableBuilder.display([text]).hasPrefix("\"") ? TOMLTableBuilder.display([text]) : "\"\(text)\""
     }
 }
