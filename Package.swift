@@ -37,8 +37,9 @@ let package = Package(
 
         // Pure protocol targets: bytes, events and time in; decoded values and actions out. No I/O.
         .target(name: "ESPA444", swiftSettings: swiftSettings),
-        .target(name: "ESPAX", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
-        .target(name: "CSTA", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
+        .target(name: "HardenedXML", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
+        .target(name: "ESPAX", dependencies: ["CLibXML2", "HardenedXML"], swiftSettings: swiftSettings),
+        .target(name: "CSTA", dependencies: ["CLibXML2", "HardenedXML"], swiftSettings: swiftSettings),
 
         .target(
             name: "Alarming",
@@ -175,7 +176,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CSTATests", dependencies: ["CSTA"], swiftSettings: swiftSettings),
+        .testTarget(name: "CSTATests", dependencies: ["CSTA", "HardenedXML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CSTAClientTests",
             dependencies: ["CSTAClient", "CSTA", "Alarming", "TocsinTestKit"],

@@ -1,3 +1,4 @@
+import HardenedXML
 import Testing
 @testable import CSTA
 

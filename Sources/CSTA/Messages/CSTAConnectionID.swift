@@ -1,3 +1,5 @@
+import HardenedXML
+
 /// A connection: one device's leg of one call (`{deviceID, callID}`). Device IDs are kept exactly as
 /// received, because ECSS-10's dynamic IDs (`725:::<b64>#<b64>#<b64>`) must be echoed verbatim in
 /// ClearConnection; `number` gives the dialled number they start with.

@@ -1,3 +1,4 @@
+import HardenedXML
 /// One element of a received CSTA document, reduced to what Tocsin reads: the local name (any
 /// namespace prefix dropped, since real clients and servers misspell namespaces, csta.md §8), the
 /// attributes by local name, the direct text, and the child elements in order.
@@ -64,13 +65,3 @@ public struct CSTAElement: Sendable, Hashable {
     }
 }
 
-extension String {
-    /// Drops leading and trailing XML whitespace (space, tab, CR, LF) and nothing else.
-    func trimmingXMLWhitespace() -> String {
-        let isWhitespace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isWhitespace($0) }),
-              let last = scalars.lastIndex(where: { !isWhitespace($0) }) else { return "" }
-        return String(scalars[first...last])
-    }
-}

@@ -1,3 +1,4 @@
+import HardenedXML
 /// One ESPA-X message as read from the wire, before it is given a meaning: the message element's
 /// local name, its two attributes, and its simple child elements by local name.
 ///
@@ -63,15 +64,6 @@ public struct ESPAXDocument: Sendable, Hashable {
 }
 
 extension String {
-    /// Without leading and trailing XML white space (space, tab, CR, LF).
-    func trimmingXMLWhitespace() -> String {
-        let isBlank: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isBlank($0) }) else { return "" }
-        let last = scalars.lastIndex(where: { !isBlank($0) })!
-        return String(scalars[first...last])
-    }
-
     /// At most `limit` characters as the XSD counts them (Unicode scalars).
     func truncatedToScalars(_ limit: Int) -> String {
         let scalars = unicodeScalars

@@ -1,4 +1,5 @@
 import CLibXML2
+import HardenedXML
 
 /// Reads an ESPA-X document with libxml2, hardened: the size is capped before parsing, the parser
 /// never touches the network (`XML_PARSE_NONET`), never loads a DTD, never substitutes entities,
@@ -13,67 +14,16 @@ public struct ESPAXXMLReader: Sendable {
 
     static let namespace = "http://ns.espa-x.org/espa-x"
 
-    // libxml2 must be initialised once before parsing from several threads.
-    private static let initialised: Bool = {
-        xmlInitParser()
-        return true
-    }()
-
-    private static let options: Int32 = Int32(bitPattern:
-        XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue)
-
     public func read(_ bytes: [UInt8]) throws(ESPAXDecodingError) -> ESPAXDocument {
         if bytes.count > maximumDocumentSize {
             throw .documentTooLarge(size: bytes.count, limit: maximumDocumentSize)
         }
-        if bytes.isEmpty {
-            throw .notWellFormed(reason: "empty document", line: 1, column: 1)
+        switch HardenedXMLParser.withRootElement(of: bytes, Self.readRoot) {
+        case .success(let result): return try result.get()
+        case .failure(.notWellFormed(let reason, let line, let column)): throw .notWellFormed(reason: reason, line: line, column: column)
+        case .failure(.documentTypeDeclaration): throw .documentTypeDeclaration
+        case .failure(.noRootElement): throw .missingMessage
         }
-        _ = Self.initialised
-        let result: Result<ESPAXDocument, ESPAXDecodingError> = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { start in
-                Self.parse(start, count: Int32(buffer.count))
-            }
-        }
-        return try result.get()
-    }
-
-    private static func parse(_ start: UnsafePointer<CChar>, count: Int32) -> Result<ESPAXDocument, ESPAXDecodingError> {
-        guard let context = xmlNewParserCtxt() else {
-            return .failure(.notWellFormed(reason: "libxml2 could not create a parser", line: 0, column: 0))
-        }
-        defer { xmlFreeParserCtxt(context) }
-        // The context owns its SAX handler copy, so these changes stay local to this parse.
-        if let sax = context.pointee.sax {
-            let stopAtDoctype: internalSubsetSAXFunc = { userData, _, _, _ in
-                xmlStopParser(userData?.assumingMemoryBound(to: xmlParserCtxt.self))
-            }
-            sax.pointee.internalSubset = stopAtDoctype
-            sax.pointee.externalSubset = nil
-            sax.pointee.resolveEntity = nil
-            sax.pointee.entityDecl = nil
-        }
-        let parsed = xmlCtxtReadMemory(context, start, count, nil, nil, options)
-        defer { if let parsed { xmlFreeDoc(parsed) } }
-        if context.pointee.errNo == Int32(XML_ERR_USER_STOP.rawValue) {
-            return .failure(.documentTypeDeclaration)
-        }
-        guard context.pointee.wellFormed != 0, let document = parsed else {
-            return .failure(lastError(of: context))
-        }
-        if document.pointee.intSubset != nil || document.pointee.extSubset != nil {
-            return .failure(.documentTypeDeclaration)
-        }
-        guard let root = xmlDocGetRootElement(document) else { return .failure(.missingMessage) }
-        return readRoot(root)
-    }
-
-    private static func lastError(of context: xmlParserCtxtPtr) -> ESPAXDecodingError {
-        guard let error = xmlCtxtGetLastError(context) else {
-            return .notWellFormed(reason: "document rejected by libxml2", line: 0, column: 0)
-        }
-        let message = error.pointee.message.map { String(cString: $0).trimmingXMLWhitespace() } ?? "document rejected by libxml2"
-        return .notWellFormed(reason: message, line: Int(error.pointee.line), column: Int(error.pointee.int2))
     }
 
     private static func readRoot(_ root: xmlNodePtr) -> Result<ESPAXDocument, ESPAXDecodingError> {

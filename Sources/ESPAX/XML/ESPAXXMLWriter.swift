@@ -1,4 +1,5 @@
 #if canImport(FoundationEssentials)
+import HardenedXML
 import FoundationEssentials
 #else
 import Foundation
