@@ -185,28 +185,7 @@ public final class CiscoPhoneDriver: DeliveryDriver {
 
     /// The body as text, or nil when it did not arrive by the deadline.
     private static func readBody(_ response: HTTPClientResponse, until deadline: ContinuousClock.Instant) async -> String? {
-        let body = response.body
-        let bytes = await withTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask {
-                var bytes: [UInt8] = []
-                do {
-                    for try await chunk in body {
-                        bytes.append(contentsOf: chunk.readableBytesView.prefix(responseBodyLimit - bytes.count))
-                        if bytes.count >= responseBodyLimit { break }
-                    }
-                } catch {
-                    // A cut-off answer is parsed for what it has; an incomplete XML reads as unreadable.
-                }
-                return bytes
-            }
-            group.addTask {
-                do { try await Task.sleep(until: deadline, clock: .continuous) } catch {}
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+        let bytes = await BoundedResponseBody.read(response, limit: responseBodyLimit, until: deadline)
         guard let bytes else { return nil }
         // Phones answer in ISO-8859-1 or UTF-8; the status words are ASCII either way, and Latin-1
         // bytes that are not valid UTF-8 only garble the free text that is quoted.

@@ -133,28 +133,7 @@ public final class WebhookDriver: DeliveryDriver {
     /// At most `responseBodyLimit` bytes of the body, as printable text, read until the attempt's
     /// deadline; whatever arrived by then (even nothing) is what the reason quotes.
     private static func readBody(_ response: HTTPClientResponse, until deadline: ContinuousClock.Instant) async -> String {
-        let body = response.body
-        let bytes = await withTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask {
-                var bytes: [UInt8] = []
-                do {
-                    for try await chunk in body {
-                        bytes.append(contentsOf: chunk.readableBytesView.prefix(responseBodyLimit - bytes.count))
-                        if bytes.count >= responseBodyLimit { break }
-                    }
-                } catch {
-                    // A truncated body still gives what arrived.
-                }
-                return bytes
-            }
-            group.addTask {
-                do { try await Task.sleep(until: deadline, clock: .continuous) } catch {}
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? []
-        }
+        let bytes = await BoundedResponseBody.read(response, limit: responseBodyLimit, until: deadline) ?? []
         let text = String(decoding: bytes, as: UTF8.self)
         let printable = text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : String($0) }.joined()
         let trimmed = printable.trimmingSpaces()
