@@ -26,6 +26,23 @@ struct CallTrackerTests {
         #expect(tracker.handle(established, at: .seconds(2)) == [.state(a, .finished(.answered(answeringDevice: "722:::y")))])
     }
 
+    @Test("a late ConnectionCleared of a finished call is not adopted by the next call from the same device")
+    func lateEventOfAForgottenCall() {
+        // Call a ends as busy; its ConnectionCleared comes only after call b has been dialled.
+        var tracker = originatedTracker()
+        _ = tracker.handle(CSTACallEvent(kind: .failed, connection: CSTAConnectionID(deviceID: "722:::y", callID: "c1"), cause: "busy"), at: .seconds(1))
+        #expect(!tracker.isTracking(callID: "c1"))
+        _ = tracker.dialling(b, from: "725", to: "723", noAnswerAfter: .seconds(30))
+        let late = CSTACallEvent(kind: .connectionCleared, connection: CSTAConnectionID(deviceID: "725:::x", callID: "c1"),
+                                 subjectDevice: "725:::x", cause: "normalClearing")
+        #expect(tracker.handle(late, at: .seconds(2)) == [.notice(.unmatchedEvent(late))])
+        #expect(!tracker.isTracking(callID: "c1"))
+        // b's own events are still adopted by the calling device's number.
+        let delivered = CSTACallEvent(kind: .delivered, connection: CSTAConnectionID(deviceID: "723:::z", callID: "c2"),
+                                      subjectDevice: "723:::z", callingDevice: "725:::x")
+        #expect(tracker.handle(delivered, at: .seconds(3)) == [.state(b, .ringing(alertingDevice: "723:::z"))])
+    }
+
     @Test("an event without callID goes to the only call; with two calls it is unmatched")
     func withoutCallID() {
         var tracker = originatedTracker()

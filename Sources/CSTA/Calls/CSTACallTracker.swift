@@ -49,6 +49,12 @@ public struct CSTACallTracker<Instant: InstantProtocol>: Sendable where Instant.
     }
 
     private(set) var calls: [Call] = []
+    /// CallIDs of calls already forgotten, newest last. A late event for one of them (ECSS-10 may
+    /// send the ConnectionCleared for our ClearConnection after the next MakeCall went out) must
+    /// not be adopted by a new call from the same device, or that call would end with the old
+    /// call's outcome.
+    private var forgottenCallIDs: [String] = []
+    private static var forgottenCallIDLimit: Int { 64 }
     /// How long an answered call is followed, to clear its leftover leg if the callee hangs up
     /// first; after that it is forgotten even if no clearing event ever arrives.
     public let answeredCallRetention: Duration
@@ -108,7 +114,7 @@ public struct CSTACallTracker<Instant: InstantProtocol>: Sendable where Instant.
         if calls[index].cancelWhenOriginated {
             var effects: [Effect] = []
             clear(at: index, into: &effects)
-            calls.remove(at: index)
+            forget(at: index)
             return effects
         }
         guard calls[index].phase == .awaitingResponse else { return [] }
@@ -121,7 +127,7 @@ public struct CSTACallTracker<Instant: InstantProtocol>: Sendable where Instant.
     /// MakeCall for `token` failed before any response carried a callID.
     public mutating func failed(_ token: CSTACallToken, _ failure: CSTACallFailure) -> [Effect] {
         guard let index = calls.firstIndex(where: { $0.token == token }) else { return [] }
-        let call = calls.remove(at: index)
+        let call = forget(at: index)
         return call.phase == .finished || call.cancelWhenOriginated ? [] : [.state(token, .finished(.failed(failure)))]
     }
 
@@ -141,7 +147,7 @@ public struct CSTACallTracker<Instant: InstantProtocol>: Sendable where Instant.
             return effects
         }
         clear(at: index, into: &effects)
-        calls.remove(at: index)
+        forget(at: index)
         return effects
     }
 
@@ -149,7 +155,7 @@ public struct CSTACallTracker<Instant: InstantProtocol>: Sendable where Instant.
     /// `cancelled` unless an outcome came first.
     public mutating func withdraw(_ token: CSTACallToken) -> [Effect] {
         guard let index = calls.firstIndex(where: { $0.token == token }) else { return [] }
-        let call = calls.remove(at: index)
+        let call = forget(at: index)
         return call.phase == .finished || call.cancelWhenOriginated ? [] : [.state(token, .finished(.cancelled))]
     }
 
@@ -159,7 +165,7 @@ public struct CSTACallTracker<Instant: InstantProtocol>: Sendable where Instant.
         let effects: [Effect] = calls.compactMap { call in
             call.phase == .finished || call.cancelWhenOriginated ? nil : .state(call.token, .finished(.failed(.linkDown(fault))))
         }
-        calls.removeAll()
+        while !calls.isEmpty { forget(at: 0) }
         return effects
     }
 
@@ -175,13 +181,13 @@ public struct CSTACallTracker<Instant: InstantProtocol>: Sendable where Instant.
             }
             if calls[index].phase == .finished {
                 // An answered call past its retention: forget it without a word.
-                calls.remove(at: index)
+                forget(at: index)
                 continue
             }
             let after = calls[index].noAnswerAfter
             effects.append(.state(calls[index].token, .finished(.noAnswer(.timerExpired(after: after)))))
             clear(at: index, into: &effects)
-            calls.remove(at: index)
+            forget(at: index)
         }
         return effects
     }
@@ -199,11 +205,11 @@ public struct CSTACallTracker<Instant: InstantProtocol>: Sendable where Instant.
         if call.phase == .finished {
             switch event.kind {
             case .connectionCleared where isCallingLeg, .callCleared:
-                calls.remove(at: index)
+                forget(at: index)
             case .connectionCleared:
                 // The answering party hung up; the calling device's leg must not stay up.
                 clear(at: index, into: &effects)
-                calls.remove(at: index)
+                forget(at: index)
             default:
                 break
             }
@@ -238,7 +244,7 @@ public struct CSTACallTracker<Instant: InstantProtocol>: Sendable where Instant.
         case .failed:
             finish(at: index, .failed(.failedEvent(cause: event.cause)), into: &effects)
             clear(at: index, into: &effects)
-            calls.remove(at: index)
+            forget(at: index)
         case .connectionCleared, .callCleared:
             let outcome: CSTACallOutcome = if let cause = event.cause, Self.failureCauses.contains(cause) {
                 .failed(.clearedBeforeAnswer(cause: cause))
@@ -247,7 +253,7 @@ public struct CSTACallTracker<Instant: InstantProtocol>: Sendable where Instant.
             }
             finish(at: index, outcome, into: &effects)
             if event.kind == .connectionCleared, !isCallingLeg { clear(at: index, into: &effects) }
-            calls.remove(at: index)
+            forget(at: index)
         }
         return effects
     }
@@ -271,11 +277,22 @@ public struct CSTACallTracker<Instant: InstantProtocol>: Sendable where Instant.
         }
     }
 
+    @discardableResult
+    private mutating func forget(at index: Int) -> Call {
+        let call = calls.remove(at: index)
+        if let callID = call.callID {
+            forgottenCallIDs.append(callID)
+            if forgottenCallIDs.count > Self.forgottenCallIDLimit { forgottenCallIDs.removeFirst() }
+        }
+        return call
+    }
+
     /// Finds the call an event belongs to, adopting the event's callID for a call that does not
     /// know its own yet.
     private mutating func match(_ event: CSTACallEvent) -> Int? {
         if let callID = event.callID {
             if let index = calls.firstIndex(where: { $0.callID == callID }) { return index }
+            if forgottenCallIDs.contains(callID) { return nil }
             let devices = [event.connection?.deviceID, event.callingDevice, event.subjectDevice]
             if let index = calls.firstIndex(where: { call in
                 call.callID == nil && devices.contains { CSTADevice.sameNumber($0, call.callingDevice) }

@@ -1,3 +1,4 @@
+import HardenedXML
 /// Builds the XML documents Tocsin sends. Text and attribute values are escaped, and the characters
 /// XML 1.0 forbids (most C0 controls, including NUL, which would also split a NUL-delimited frame)
 /// become spaces. Everything else, Cyrillic names included, goes out as UTF-8: both PBX dialects
@@ -42,35 +43,8 @@ struct CSTAXMLWriter {
     }
 
     static func escaped(_ value: String, inAttribute: Bool) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"" where inAttribute: out += "&quot;"
-            case "\t" where inAttribute: out += "&#x9;"
-            case "\n" where inAttribute: out += "&#xA;"
-            // A raw CR would be normalised to LF by the reader; the reference keeps it.
-            case "\r": out += "&#xD;"
-            default:
-                if isForbidden(scalar) {
-                    out += " "
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
+        XMLText.escaped(value, inAttribute: inAttribute, nonASCII: .raw)
     }
 
-    private static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x9, 0xA, 0xD: false
-        case 0..<0x20: true
-        case 0xFFFE, 0xFFFF: true
-        default: false
-        }
-    }
+    
 }

@@ -44,42 +44,17 @@ struct ESPAXXMLWriter {
 
     // XML 1.0 forbids most C0 controls even as references; a space keeps the text readable.
     static func replacingForbiddenCharacters(_ value: String) -> String {
-        guard value.unicodeScalars.contains(where: isForbidden) else { return value }
+        guard value.unicodeScalars.contains(where: XMLText.isForbidden) else { return value }
         var scalars = String.UnicodeScalarView()
-        for scalar in value.unicodeScalars { scalars.append(isForbidden(scalar) ? " " : scalar) }
+        for scalar in value.unicodeScalars { scalars.append(XMLText.isForbidden(scalar) ? " " : scalar) }
         return String(scalars)
     }
 
-    private static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x9, 0xA, 0xD: false
-        case 0..<0x20: true
-        case 0xFFFE, 0xFFFF: true
-        default: false
-        }
-    }
+    
 
     static func escaped(_ value: String, inAttribute: Bool) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"" where inAttribute: out += "&quot;"
-            case "\t" where inAttribute: out += "&#x9;"
-            case "\n" where inAttribute: out += "&#xA;"
-            case "\r": out += "&#xD;"
-            default:
-                if scalar.isASCII {
-                    out.unicodeScalars.append(scalar)
-                } else {
-                    out += "&#x" + String(scalar.value, radix: 16, uppercase: true) + ";"
-                }
-            }
-        }
-        return out
+        // All non-ASCII as references: the tetronik client decodes the bytes as Latin-1.
+        XMLText.escaped(value, inAttribute: inAttribute, nonASCII: .characterReference)
     }
 
     /// Opens the `ESPA-X` root and the message element.
