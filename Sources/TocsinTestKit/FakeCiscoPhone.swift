@@ -168,7 +168,7 @@ public final class FakeCiscoPhone: Sendable {
             .serverChannelOption(.backlog, value: 512)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(Handler(phone: box))
+                    try channel.pipeline.syncOperations.addHandler(FakeCiscoPhone.handler(box))
                 }
             }
             .bind(host: host, port: port).get()
@@ -364,45 +364,14 @@ public final class FakeCiscoPhone: Sendable {
         weak var value: FakeCiscoPhone?
     }
 
-    private final class Handler: ChannelInboundHandler, @unchecked Sendable {
-        typealias InboundIn = HTTPServerRequestPart
-        typealias OutboundOut = HTTPServerResponsePart
-        let phone: Box
-        var head: HTTPRequestHead?
-        var body = ByteBuffer()
-
-        init(phone: Box) { self.phone = phone }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            switch unwrapInboundIn(data) {
-            case .head(let head):
-                self.head = head
-                body.clear()
-            case .body(var chunk):
-                body.writeBuffer(&chunk)
-            case .end:
-                guard let head, let phone = phone.value else { return }
-                let text = body.readString(length: body.readableBytes) ?? ""
-                let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-                let loop = context.eventLoop
-                let channel = context.channel
-                let headers = head.headers.map { ($0.name, $0.value) }
-                Task {
-                    let answer = await phone.answer(method: head.method.rawValue, path: head.uri, headers: headers, body: text)
-                    loop.execute {
-                        guard channel.isActive else { return }
-                        let context = loopBound.value
-                        var buffer = context.channel.allocator.buffer(capacity: answer.body.utf8.count)
-                        buffer.writeString(answer.body)
-                        var fields = HTTPHeaders()
-                        fields.add(name: "Content-Type", value: "text/xml")
-                        fields.add(name: "Content-Length", value: "\(buffer.readableBytes)")
-                        let response = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: answer.status), headers: fields)
-                        context.write(NIOAny(HTTPServerResponsePart.head(response)), promise: nil)
-                        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
-                        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
-                    }
-                }
+    /// Answers each request as the phone would, after the phone has thought about it.
+    private static func handler(_ box: Box) -> HTTPRequestCollector {
+        HTTPRequestCollector { head, body, _, respond in
+            guard let phone = box.value else { return }
+            let headers = head.headers.map { ($0.name, $0.value) }
+            Task {
+                let answer = await phone.answer(method: head.method.rawValue, path: head.uri, headers: headers, body: body)
+                respond(.init(status: answer.status, contentType: "text/xml", body: answer.body))
             }
         }
     }

@@ -45,7 +45,7 @@ public final class WebhookReceiver: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(Handler(receiver: receiver))
+                    try channel.pipeline.syncOperations.addHandler(WebhookReceiver.handler(receiver))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -91,39 +91,12 @@ public final class WebhookReceiver: Sendable {
         weak var value: WebhookReceiver?
     }
 
-    private final class Handler: ChannelInboundHandler, @unchecked Sendable {
-        typealias InboundIn = HTTPServerRequestPart
-        typealias OutboundOut = HTTPServerResponsePart
-        let receiver: Box
-        var head: HTTPRequestHead?
-        var body = ByteBuffer()
-
-        init(receiver: Box) { self.receiver = receiver }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            switch unwrapInboundIn(data) {
-            case .head(let head):
-                self.head = head
-                body.clear()
-            case .body(var chunk):
-                body.writeBuffer(&chunk)
-            case .end:
-                guard let head else { return }
-                let text = body.readString(length: body.readableBytes) ?? ""
-                let json = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8))) ?? [:]
-                let request = Received(path: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: text, json: json, at: .now)
-                let channel = context.channel
-                let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-                receiver.value?.handle(request, on: context.eventLoop) { code in
-                    guard channel.isActive else { return }
-                    let context = loopBound.value
-                    var headers = HTTPHeaders()
-                    headers.add(name: "Content-Length", value: "0")
-                    let response = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: code), headers: headers)
-                    context.write(NIOAny(HTTPServerResponsePart.head(response)), promise: nil)
-                    context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
-                }
-            }
+    /// Records each request and answers it as the test said, now or when released.
+    private static func handler(_ box: Box) -> HTTPRequestCollector {
+        HTTPRequestCollector { head, text, loop, respond in
+            let json = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8))) ?? [:]
+            let request = Received(path: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: text, json: json, at: .now)
+            box.value?.handle(request, on: loop) { code in respond(.init(status: code)) }
         }
     }
 }
