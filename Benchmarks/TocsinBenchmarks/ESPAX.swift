@@ -11,7 +11,6 @@ import Foundation
 import Glibc
 #endif
 import Alarming
-import Alarming
 import TocsinTestKit
 
 /// A cost-4 bcrypt hash of `secret1` (libxcrypt through Python), so that 5,000 logins do not
@@ -65,61 +64,19 @@ func loggedInSessions(_ count: Int, port: Int) throws -> [ESPAXTestClient] {
 }
 
 /// Sustained REQ.P-START/s: every session keeps `window` requests in flight; counts RSP.P-START 200.
-func espaxStartThroughput(port: Int, sessions: Int = 100, perSession: Int = 200, window: Int = 10) throws -> Double {
-    let clients = try loggedInSessions(sessions, port: port)
-    let started = ContinuousClock.now
-    var answered = 0
-    var sent = Array(repeating: 0, count: sessions)
-    var done = Array(repeating: 0, count: sessions)
-    while answered < sessions * perSession {
-        for (index, client) in clients.enumerated() {
-            let inFlight = sent[index] - done[index]
-            for _ in 0..<max(0, min(window - inFlight, perSession - sent[index])) {
-                try client.send("REQ.P-START", fields: [("CP-PR-REF", "b\(index)-\(sent[index])"), ("CP-GROUPID", "0815"), ("CP-TEXTMSG", "bench")])
-                sent[index] += 1
-            }
-        }
-        for (index, client) in clients.enumerated() {
-            while let message = try? client.next(timeout: .microseconds(200)) {
-                if message.name == "RSP.P-START" {
-                    guard message.code == 200 else { throw HarnessError("P-START refused: \(message)") }
-                    answered += 1
-                    done[index] += 1
-                }
-            }
-        }
-    }
-    let seconds = started.duration(to: .now).seconds
-    clients.forEach { $0.disconnect() }
-    return Double(answered) / seconds
+func espaxStartThroughput(port: Int, sessions: Int = 100, perSession: Int = 300, window: Int = 10) throws -> Double {
+    let load = try ESPAXLoad(port: port, sessions: sessions)
+    // A short warm-up, so that the figure is the sustained rate and not the first allocations.
+    _ = try load.sustained(perSession: 20, window: window)
+    let warm = try ESPAXLoad(port: port, sessions: sessions)
+    return try warm.sustained(perSession: perSession, window: window)
 }
 
 /// RSP.P-START latency in milliseconds at `rate` requests per second over `sessions` sessions.
-func espaxStartLatency(port: Int, rate: Int = 1000, seconds: Int = 5, sessions: Int = 10) throws -> [Double] {
-    let clients = try loggedInSessions(sessions, port: port)
-    var sentAt: [String: ContinuousClock.Instant] = [:]
-    var latencies: [Double] = []
-    let total = rate * seconds
-    let start = ContinuousClock.now
-    var sent = 0
-    while latencies.count < total {
-        let due = min(total, Int(start.duration(to: .now).seconds * Double(rate)))
-        while sent < due {
-            let client = clients[sent % sessions]
-            let id = try client.send("REQ.P-START", fields: [("CP-PR-REF", "l\(sent)"), ("CP-GROUPID", "0815"), ("CP-TEXTMSG", "latency")])
-            sentAt["\(sent % sessions)/\(id)"] = .now
-            sent += 1
-        }
-        for (index, client) in clients.enumerated() {
-            while let message = try? client.next(timeout: .microseconds(100)), message.name == "RSP.P-START" || message.name.hasPrefix("IND") {
-                if message.name == "RSP.P-START", let id = message.attribute("invokeID"), let at = sentAt.removeValue(forKey: "\(index)/\(id)") {
-                    latencies.append(milliseconds(at.duration(to: .now)))
-                }
-            }
-        }
-    }
-    clients.forEach { $0.disconnect() }
-    return latencies
+func espaxStartLatency(port: Int, rate: Int = 1000, seconds: Int = 10, sessions: Int = 10) throws -> [Double] {
+    let load = try ESPAXLoad(port: port, sessions: sessions)
+    try load.paced(rate: rate, seconds: seconds)
+    return load.latencies
 }
 
 /// The daemon's RSS in KiB with `sessions` logged-in sessions, each sending one heartbeat.

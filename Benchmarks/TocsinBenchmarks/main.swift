@@ -46,20 +46,30 @@ func format(_ value: Double, _ digits: Int = 2) -> String {
 
 func milliseconds(_ duration: Duration) -> Double { duration.seconds * 1000 }
 
-func arguments() -> (tocsin: String, output: String?) {
+/// The benchmark sections, in the order they run; `--only` picks some of them.
+let sections = ["journal", "rest", "espax", "fanout", "escalation", "idle"]
+
+func arguments() -> (tocsin: String, output: String?, only: Set<String>) {
     var tocsin = DaemonProcess.binary
     var output: String?
+    var only = Set(sections)
     var iterator = CommandLine.arguments.dropFirst().makeIterator()
     while let argument = iterator.next() {
         switch argument {
         case "--tocsin": tocsin = iterator.next() ?? tocsin
         case "--output": output = iterator.next()
+        case "--only":
+            only = Set((iterator.next() ?? "").split(separator: ",").map(String.init))
+            guard only.isSubset(of: sections) else {
+                progress("--only takes a comma-separated list of: \(sections.joined(separator: ", "))")
+                exit(2)
+            }
         default:
-            progress("usage: TocsinBenchmarks [--tocsin PATH] [--output FILE]")
+            progress("usage: TocsinBenchmarks [--tocsin PATH] [--output FILE] [--only SECTION,…]")
             exit(2)
         }
     }
-    return (tocsin, output)
+    return (tocsin, output, only)
 }
 
 // MARK: - Journal throughput
@@ -250,113 +260,125 @@ func machine() -> String {
 
 // MARK: - Main
 
-let (tocsin, output) = arguments()
+let (tocsin, output, only) = arguments()
 var figures: [Figure] = []
 let command = "make bench"
 
-progress("journal throughput…")
-let journal = try await journalThroughput(rounds: 7, alarmsPerRound: 20_000, producers: 64)
-let naive = try naiveThroughput(alarms: 500)
-figures.append(Figure(
-    name: "Journal: sustained alarms/s (synchronous=FULL, group commit, 64 producers, 7 rounds × 20,000)",
-    value: "median \(Int(percentile(journal.rates, 50))) /s, slowest round \(Int(journal.rates.min() ?? 0)) /s; record latency p50 \(format(percentile(journal.latencies, 50))) ms, p99 \(format(percentile(journal.latencies, 99))) ms",
-    baseline: "one fsync per alarm: \(Int(naive)) /s",
-    target: "≥ 5,000 /s",
-    command: command
-))
-
-progress("end-to-end latency…")
-let receiver = try await WebhookReceiver()
-let daemon = try await startDaemon(tocsin, name: "bench-daemon")
-let latency = try await endToEndLatency(daemon, receiver: receiver, iterations: 1000)
-let baseline = try await loopbackLatency(receiver: receiver, iterations: 1000)
-figures.append(Figure(
-    name: "REST POST /api/alarms → journalled → webhook received (1,000 sequential alarms)",
-    value: "p50 \(format(percentile(latency, 50))) ms, p99 \(format(percentile(latency, 99))) ms",
-    baseline: "bare loopback HTTP POST: p50 \(format(percentile(baseline, 50))) ms, p99 \(format(percentile(baseline, 99))) ms",
-    target: "—",
-    command: command
-))
-
-progress("REST throughput…")
-let restRate = try await restThroughput(daemon, receiver: receiver, alarms: 8_000, clients: 32)
-figures.append(Figure(
-    name: "REST: sustained alarms/s raised and delivered to a webhook phone (32 clients, 8,000 alarms)",
-    value: "\(Int(restRate)) /s",
-    baseline: "journal alone above",
-    target: "—",
-    command: command
-))
-daemon.process.signal(SIGTERM)
-_ = try? await daemon.process.wait()
-
-progress("ESPA-X…")
-let espaxReceiver = try await WebhookReceiver()
-let (espaxDaemon, espaxPort) = try await startESPAXDaemon(tocsin, name: "bench-espax", receiver: espaxReceiver, maxConnections: 6000)
-let espaxRate = try espaxStartThroughput(port: espaxPort)
-figures.append(Figure(
-    name: "ESPA-X: sustained REQ.P-START/s answered 200 (100 sessions, durable journalling)",
-    value: "\(Int(espaxRate)) /s",
-    baseline: "journal alone above",
-    target: "≥ 10,000 /s",
-    command: command
-))
-let espaxLatency = try espaxStartLatency(port: espaxPort)
-figures.append(Figure(
-    name: "ESPA-X: RSP.P-START latency at 1,000 requests/s",
-    value: "p50 \(format(percentile(espaxLatency, 50))) ms, p99 \(format(percentile(espaxLatency, 99))) ms",
-    baseline: "REST raise above",
-    target: "p99 ≤ 10 ms",
-    command: command
-))
-let espaxRSS = try espaxIdleSessionsRSS(espaxDaemon, port: espaxPort)
-figures.append(Figure(
-    name: "ESPA-X: RSS with 5,000 idle sessions sending heartbeats",
-    value: "\(format(Double(espaxRSS) / 1024, 1)) MiB",
-    baseline: "idle daemon below",
-    target: "≤ 100 MB",
-    command: command
-))
-espaxDaemon.process.signal(SIGTERM)
-_ = try? await espaxDaemon.process.wait()
-await espaxReceiver.close()
-
-progress("500-phone fan-out…")
-figures += try await fanOutBenchmark(tocsin: tocsin)
-
-progress("escalation…")
-figures += try await escalationFigures(tocsin)
-
-progress("idle memory…")
-let idle = try await startDaemon(tocsin, name: "bench-idle")
-try await Task.sleep(for: .seconds(5))
-var samples: [Double] = []
-var dirtySamples: [Double] = []
-for _ in 0..<10 {
-    if let sample = memory(idle.process.pid) {
-        samples.append(Double(sample.residentKiB) / 1024)
-        dirtySamples.append(Double(sample.privateDirtyKiB) / 1024)
-    }
-    try await Task.sleep(for: .milliseconds(200))
+if only.contains("journal") {
+    progress("journal throughput…")
+    let journal = try await journalThroughput(rounds: 7, alarmsPerRound: 20_000, producers: 64)
+    let naive = try naiveThroughput(alarms: 500)
+    figures.append(Figure(
+        name: "Journal: sustained alarms/s (synchronous=FULL, group commit, 64 producers, 7 rounds × 20,000)",
+        value: "median \(Int(percentile(journal.rates, 50))) /s, slowest round \(Int(journal.rates.min() ?? 0)) /s; record latency p50 \(format(percentile(journal.latencies, 50))) ms, p99 \(format(percentile(journal.latencies, 99))) ms",
+        baseline: "one fsync per alarm: \(Int(naive)) /s",
+        target: "≥ 5,000 /s",
+        command: command
+    ))
 }
-idle.process.signal(SIGTERM)
-_ = try? await idle.process.wait()
-let size = try strippedSize(tocsin)
-figures.append(Figure(
-    name: "Idle RSS after start (no alarms, 10 samples)",
-    value: "RSS median \(format(percentile(samples, 50), 1)) MiB, of which private dirty \(format(percentile(dirtySamples, 50), 1)) MiB",
-    baseline: "—",
-    target: "≤ 20 MB",
-    command: command
-))
-figures.append(Figure(
-    name: "Stripped static release binary",
-    value: "\(format(Double(size) / 1_048_576, 1)) MiB",
-    baseline: "—",
-    target: "≤ 30 MB",
-    command: "swift build -c release --static-swift-stdlib; strip"
-))
-await receiver.close()
+
+if only.contains("rest") {
+    progress("end-to-end latency…")
+    let receiver = try await WebhookReceiver()
+    let daemon = try await startDaemon(tocsin, name: "bench-daemon")
+    let latency = try await endToEndLatency(daemon, receiver: receiver, iterations: 1000)
+    let baseline = try await loopbackLatency(receiver: receiver, iterations: 1000)
+    figures.append(Figure(
+        name: "REST POST /api/alarms → journalled → webhook received (1,000 sequential alarms)",
+        value: "p50 \(format(percentile(latency, 50))) ms, p99 \(format(percentile(latency, 99))) ms",
+        baseline: "bare loopback HTTP POST: p50 \(format(percentile(baseline, 50))) ms, p99 \(format(percentile(baseline, 99))) ms",
+        target: "—",
+        command: command
+    ))
+
+    progress("REST throughput…")
+    let restRate = try await restThroughput(daemon, receiver: receiver, alarms: 8_000, clients: 32)
+    figures.append(Figure(
+        name: "REST: sustained alarms/s raised and delivered to a webhook phone (32 clients, 8,000 alarms)",
+        value: "\(Int(restRate)) /s",
+        baseline: "journal alone above",
+        target: "—",
+        command: command
+    ))
+    daemon.process.signal(SIGTERM)
+    _ = try? await daemon.process.wait()
+    await receiver.close()
+}
+
+if only.contains("espax") {
+    progress("ESPA-X…")
+    let espaxReceiver = try await WebhookReceiver()
+    let (espaxDaemon, espaxPort) = try await startESPAXDaemon(tocsin, name: "bench-espax", receiver: espaxReceiver, maxConnections: 6000)
+    let espaxRate = try espaxStartThroughput(port: espaxPort)
+    figures.append(Figure(
+        name: "ESPA-X: sustained REQ.P-START/s answered 200 (100 sessions, durable journalling)",
+        value: "\(Int(espaxRate)) /s",
+        baseline: "journal alone above",
+        target: "≥ 10,000 /s",
+        command: command
+    ))
+    let espaxLatency = try espaxStartLatency(port: espaxPort)
+    figures.append(Figure(
+        name: "ESPA-X: RSP.P-START latency at 1,000 requests/s",
+        value: "p50 \(format(percentile(espaxLatency, 50))) ms, p99 \(format(percentile(espaxLatency, 99))) ms",
+        baseline: "REST raise above",
+        target: "p99 ≤ 10 ms",
+        command: command
+    ))
+    let espaxRSS = try espaxIdleSessionsRSS(espaxDaemon, port: espaxPort)
+    figures.append(Figure(
+        name: "ESPA-X: RSS with 5,000 idle sessions sending heartbeats",
+        value: "\(format(Double(espaxRSS) / 1024, 1)) MiB",
+        baseline: "idle daemon below",
+        target: "≤ 100 MB",
+        command: command
+    ))
+    espaxDaemon.process.signal(SIGTERM)
+    _ = try? await espaxDaemon.process.wait()
+    await espaxReceiver.close()
+}
+
+if only.contains("fanout") {
+    progress("500-phone fan-out…")
+    figures += try await fanOutBenchmark(tocsin: tocsin)
+}
+
+if only.contains("escalation") {
+    progress("escalation…")
+    figures += try await escalationFigures(tocsin)
+}
+
+if only.contains("idle") {
+    progress("idle memory…")
+    let idle = try await startDaemon(tocsin, name: "bench-idle")
+    try await Task.sleep(for: .seconds(5))
+    var samples: [Double] = []
+    var dirtySamples: [Double] = []
+    for _ in 0..<10 {
+        if let sample = memory(idle.process.pid) {
+            samples.append(Double(sample.residentKiB) / 1024)
+            dirtySamples.append(Double(sample.privateDirtyKiB) / 1024)
+        }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    idle.process.signal(SIGTERM)
+    _ = try? await idle.process.wait()
+    let size = try strippedSize(tocsin)
+    figures.append(Figure(
+        name: "Idle RSS after start (no alarms, 10 samples)",
+        value: "RSS median \(format(percentile(samples, 50), 1)) MiB, of which private dirty \(format(percentile(dirtySamples, 50), 1)) MiB",
+        baseline: "—",
+        target: "≤ 20 MB",
+        command: command
+    ))
+    figures.append(Figure(
+        name: "Stripped static release binary",
+        value: "\(format(Double(size) / 1_048_576, 1)) MiB",
+        baseline: "—",
+        target: "≤ 30 MB",
+        command: "swift build -c release --static-swift-stdlib; strip"
+    ))
+}
 
 var table = """
     # Benchmark results

@@ -47,6 +47,18 @@ public struct JournalRecord: Codable, Sendable, Hashable {
     }
 }
 
+/// A journal entry with the time it happened, as the alarm service hands it to the journal: one
+/// write may carry entries decided at different moments.
+public struct StampedEntry: Sendable, Hashable {
+    public var at: Date
+    public var entry: JournalEntry
+
+    public init(at: Date, entry: JournalEntry) {
+        self.at = at
+        self.entry = entry
+    }
+}
+
 /// Filters for listing alarms. Every field narrows the result; nil means "any".
 public struct AlarmQuery: Sendable, Hashable {
     public var open: Bool?
@@ -92,7 +104,7 @@ public protocol AlarmJournal: Sendable {
     /// Stores the alarm's new snapshot (state, deliveries) together with the entries that explain
     /// it, in one transaction. A snapshot with a lower `revision` than the stored one is ignored,
     /// so late writers never roll an alarm back.
-    func update(_ alarm: Alarm, entries: [JournalEntry], at: Date) async throws
+    func update(_ alarm: Alarm, entries: [StampedEntry]) async throws
     func alarm(id: AlarmID) async throws -> Alarm?
     func alarms(matching query: AlarmQuery) async throws -> [Alarm]
     /// Every alarm that has not ended, oldest first, for resuming after a restart.
@@ -102,4 +114,11 @@ public protocol AlarmJournal: Sendable {
     func history(phoneID: Int64, limit: Int) async throws -> [Alarm]
     /// Deletes ended alarms (and their entries) that ended before the cut-off. Returns how many.
     func prune(endedBefore cutoff: Date) async throws -> Int
+}
+
+extension AlarmJournal {
+    /// Stores a snapshot with entries that all happened at one moment.
+    public func update(_ alarm: Alarm, entries: [JournalEntry], at: Date) async throws {
+        try await update(alarm, entries: entries.map { StampedEntry(at: at, entry: $0) })
+    }
 }

@@ -37,6 +37,19 @@ public enum AlarmServiceError: Error, Equatable, Sendable, CustomStringConvertib
 /// repetitions, acknowledgement, ending, and resuming after a restart. Every change is journalled
 /// before it is published, and `raise` returns only once the alarm is on disk.
 public actor AlarmService {
+    private struct SourceReference: Hashable {
+        var source: AlarmSource
+        var reference: String
+    }
+
+    /// The changes of one alarm waiting for its next journal write.
+    private struct QueuedWrite {
+        var snapshot: Alarm
+        var entries: [StampedEntry] = []
+        var changes: [AlarmEvent.Change] = []
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
     private let journal: any AlarmJournal
     private let directory: any Directory
     private var drivers: [String: any DeliveryDriver]
@@ -48,6 +61,9 @@ public actor AlarmService {
     public nonisolated let events: AlarmEventHub
 
     private var open: [AlarmID: Alarm] = [:]
+    /// Open alarms by source and reference: ESPA-X asks at every P-START whether the reference is
+    /// still running, and a scan of thousands of open alarms per request would cap the rate.
+    private var openByReference: [SourceReference: AlarmID] = [:]
     private var tasks: [AlarmID: Task<Void, Never>] = [:]
     /// Every delivery task until it has returned, including cancelled ones still unwinding.
     private var running: [Int: Task<Void, Never>] = [:]
@@ -57,10 +73,14 @@ public actor AlarmService {
     /// Technical alarms being journalled right now, so that a second report of the same fault
     /// waits for the first instead of raising a twin.
     private var technicalInFlight: [String: Task<AlarmID?, Never>] = [:]
-    /// The last journal write of each alarm. Writes of one alarm are chained so that they reach the
-    /// journal, and their events reach subscribers, in revision order even though the actor is
+    /// Changes of an alarm committed while its previous journal write was still on its way to disk.
+    /// They go to the journal together, as one write of the newest snapshot with every entry, so an
+    /// alarm pushed to 500 phones costs a handful of writes instead of a thousand in a row.
+    private var queuedWrites: [AlarmID: QueuedWrite] = [:]
+    /// The task writing each alarm's queued changes. One per alarm, so that an alarm's writes reach
+    /// the journal, and its events reach subscribers, in revision order even though the actor is
     /// reentrant.
-    private var pendingWrites: [AlarmID: Task<Void, Never>] = [:]
+    private var journalWriters: [AlarmID: Task<Void, Never>] = [:]
     /// Alarms that have just ended but whose end is still being journalled: asked about in that
     /// moment, the journal would still call them open.
     private var closing: [AlarmID: Alarm] = [:]
@@ -96,7 +116,7 @@ public actor AlarmService {
     public func start() async throws -> Int {
         let alarms = try await journal.openAlarms()
         for alarm in alarms where open[alarm.id] == nil {
-            open[alarm.id] = alarm
+            adopt(alarm)
             if alarm.request.source.kind == .technical, let key = alarm.request.sourceReference {
                 technical[key] = alarm.id
             }
@@ -140,7 +160,7 @@ public actor AlarmService {
     /// acknowledge its peer: the alarm survives a crash from here on.
     public func raise(_ request: AlarmRequest) async throws -> Alarm {
         let alarm = try await journal.record(request, at: clock.now())
-        open[alarm.id] = alarm
+        adopt(alarm)
         AlarmMetrics.raised(request)
         events.publish(AlarmEvent(alarm: alarm, change: .raised))
         spawn(alarm.id)
@@ -219,7 +239,7 @@ public actor AlarmService {
     /// The running alarm from this source with this reference, if any (ESPA-X duplicate
     /// `CP-PR-REF`, ESPA 4.4.4 reset by call address).
     public func openAlarm(source: AlarmSource, reference: String) -> Alarm? {
-        open.values.first { $0.request.source == source && $0.request.sourceReference == reference }
+        openByReference[SourceReference(source: source, reference: reference)].flatMap { open[$0] }
     }
 
     public var openAlarms: [Alarm] { open.values.sorted { $0.id < $1.id } }
@@ -684,10 +704,23 @@ public actor AlarmService {
         AlarmMetrics.ended(alarm, reason: reason)
     }
 
+    private func adopt(_ alarm: Alarm) {
+        open[alarm.id] = alarm
+        if let reference = alarm.request.sourceReference {
+            openByReference[SourceReference(source: alarm.request.source, reference: reference)] = alarm.id
+        }
+    }
+
+    private func forget(_ id: AlarmID) {
+        guard let alarm = open.removeValue(forKey: id), let reference = alarm.request.sourceReference else { return }
+        let key = SourceReference(source: alarm.request.source, reference: reference)
+        if openByReference[key] == id { openByReference[key] = nil }
+    }
+
     /// Forgets a closed alarm and stops its delivery task. The task itself passes
     /// `cancellingTask: false`, so that it can finish what it does after closing the alarm.
     private func finish(_ id: AlarmID, cancellingTask: Bool = true) {
-        open[id] = nil
+        forget(id)
         partialAcknowledgements[id] = nil
         if let key = technical.first(where: { $0.value == id })?.key { technical[key] = nil }
         if cancellingTask { tasks.removeValue(forKey: id)?.cancel() }
@@ -698,33 +731,57 @@ public actor AlarmService {
     ///
     /// The in-memory alarm is replaced before the first suspension, so every other path of this
     /// reentrant actor sees the new revision (and a closed alarm is gone from `open` at once, so no
-    /// late delivery outcome can bring it back).
+    /// late delivery outcome can bring it back). The caller resumes once the change is on disk.
     private func commit(_ alarm: Alarm, entries: [JournalEntry], changes: [AlarmEvent.Change]) async -> Alarm {
         var alarm = alarm
         let now = clock.now()
         alarm.revision += 1
         alarm.updatedAt = now
         let id = alarm.id
-        open[id] = alarm.isOpen ? alarm : nil
-        if !alarm.isOpen { closing[id] = alarm }
-        let previous = pendingWrites[id]
+        if alarm.isOpen {
+            open[id] = alarm
+        } else {
+            forget(id)
+            closing[id] = alarm
+        }
         let snapshot = alarm
+        let stamped = entries.map { StampedEntry(at: now, entry: $0) }
+        await withCheckedContinuation { (written: CheckedContinuation<Void, Never>) in
+            queueWrite(snapshot, entries: stamped, changes: changes, written: written)
+        }
+        if !alarm.isOpen { closing[id] = nil }
+        return alarm
+    }
+
+    private func queueWrite(_ snapshot: Alarm, entries: [StampedEntry], changes: [AlarmEvent.Change], written: CheckedContinuation<Void, Never>) {
+        let id = snapshot.id
+        var write = queuedWrites[id] ?? QueuedWrite(snapshot: snapshot)
+        // A call outcome recorded after the end commits a copy read back from the journal, which
+        // may be older than a snapshot already queued; the journal keeps the newest anyway.
+        if snapshot.revision > write.snapshot.revision { write.snapshot = snapshot }
+        write.entries += entries
+        write.changes += changes
+        write.waiting.append(written)
+        queuedWrites[id] = write
+        guard journalWriters[id] == nil else { return }
         // An unstructured task, so that a delivery task cancelled by an acknowledgement still
         // writes what it had already decided.
-        let write = Task { [journal, events, logger] in
-            await previous?.value
+        journalWriters[id] = Task { await self.writeQueued(id) }
+    }
+
+    private func writeQueued(_ id: AlarmID) async {
+        while let write = queuedWrites.removeValue(forKey: id) {
             do {
-                try await journal.update(snapshot, entries: entries, at: now)
+                try await journal.update(write.snapshot, entries: write.entries)
             } catch {
                 logger.critical("journal write failed", metadata: ["alarm": "\(id)", "error": "\(error)"])
             }
-            for change in changes { events.publish(AlarmEvent(alarm: snapshot, change: change)) }
+            // Each event names its own change; the alarm it carries is the one just written, which
+            // may already include later changes of the same write.
+            for change in write.changes { events.publish(AlarmEvent(alarm: write.snapshot, change: change)) }
+            for waiting in write.waiting { waiting.resume() }
         }
-        pendingWrites[id] = write
-        await write.value
-        if pendingWrites[id] == write { pendingWrites[id] = nil }
-        if !alarm.isOpen { closing[id] = nil }
-        return alarm
+        journalWriters[id] = nil
     }
 
     private func missing(_ id: AlarmID) async throws -> AlarmServiceError {

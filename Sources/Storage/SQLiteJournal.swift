@@ -55,7 +55,7 @@ public final class SQLiteJournal: AlarmJournal {
         }
     }
 
-    public func update(_ alarm: Alarm, entries: [JournalEntry], at: Date) async throws {
+    public func update(_ alarm: Alarm, entries: [StampedEntry]) async throws {
         try await writer.write { database in
             try database.run(Self.updateAlarm, AlarmRows.snapshotValues(alarm) + [.integer(alarm.id), .integer(alarm.revision)])
             if database.changes == 1 {
@@ -68,8 +68,8 @@ public final class SQLiteJournal: AlarmJournal {
             }
             // A stale snapshot is dropped, but its entries are still facts that happened (a late
             // delivery outcome), so the history keeps them.
-            for entry in entries {
-                try database.run(Self.insertEntry, AlarmRows.entryValues(alarmID: alarm.id, at: at, entry))
+            for stamped in entries {
+                try database.run(Self.insertEntry, AlarmRows.entryValues(alarmID: alarm.id, at: stamped.at, stamped.entry))
             }
         }
     }

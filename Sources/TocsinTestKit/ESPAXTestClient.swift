@@ -52,6 +52,7 @@ public final class ESPAXTestClient: @unchecked Sendable {
     private let writeFD: Int32
     private var buffer: [UInt8] = []
     private var helper: pid_t = 0
+    private var disconnected = false
     /// Every document received, in order.
     public private(set) var received: [Message] = []
     public private(set) var invokeID: UInt64 = 0
@@ -107,7 +108,13 @@ public final class ESPAXTestClient: @unchecked Sendable {
 
     deinit { disconnect() }
 
+    /// The socket of a plain TCP connection, for a load generator that takes over logged-in
+    /// sessions (it `dup`s it before `disconnect`).
+    public var socketDescriptor: Int32 { readFD }
+
     public func disconnect() {
+        guard !disconnected else { return }
+        disconnected = true
         if readFD >= 0 { close(readFD) }
         if writeFD != readFD, writeFD >= 0 { close(writeFD) }
         if helper > 0 {

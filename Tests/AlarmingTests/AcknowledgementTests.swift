@@ -145,7 +145,9 @@ import Testing
         #expect(acknowledged.isOpen)
         #expect(h.journal.stored(1) == acknowledged)
         let revisions = h.journal.updates.map(\.revision)
-        #expect(revisions == Array(2...(revisions.count + 1)))
+        // Every write is newer than the one before (changes committed meanwhile share a write).
+        #expect(revisions == revisions.sorted())
+        #expect(Set(revisions).count == revisions.count)
     }
 
     @Test func anOutcomeArrivingWhileTheEndIsBeingWrittenDoesNotReopenTheAlarm() async throws {
@@ -171,7 +173,9 @@ import Testing
         #expect(h.journal.entries(1).last == .ended(reason: .operator, by: "Nurse"))
         #expect(!h.journal.entries(1).contains { if case .outcome = $0 { true } else { false } })
         let revisions = h.journal.updates.map(\.revision)
-        #expect(revisions == Array(2...(revisions.count + 1)))
+        // Every write is newer than the one before (changes committed meanwhile share a write).
+        #expect(revisions == revisions.sorted())
+        #expect(Set(revisions).count == revisions.count)
         #expect(try await h.service.alarm(id: 1)?.state == .ended)
     }
 

@@ -71,7 +71,7 @@ final class InMemoryJournal: AlarmJournal {
         }
     }
 
-    func update(_ alarm: Alarm, entries: [JournalEntry], at: Date) async throws {
+    func update(_ alarm: Alarm, entries: [StampedEntry]) async throws {
         await updateGate.pass()
         try state.withLock { state in
             state.updates.append(alarm)
@@ -80,7 +80,7 @@ final class InMemoryJournal: AlarmJournal {
                 throw JournalError.failed(operation: "update", reason: "no alarm \(alarm.id)")
             }
             // The SQLite journal keeps the entries even for a stale snapshot: they happened.
-            state.records += entries.map { JournalRecord(alarmID: alarm.id, at: at, entry: $0) }
+            state.records += entries.map { JournalRecord(alarmID: alarm.id, at: $0.at, entry: $0.entry) }
             if alarm.revision > stored.revision { state.alarms[alarm.id] = alarm }
         }
     }

@@ -128,13 +128,17 @@ final class WireClient {
         }
     }
 
-    func expect(_ name: String, timeout: Duration = .seconds(10)) async throws -> (frame: EXFrame, document: ESPAXDocument) {
-        let received: (frame: EXFrame, document: ESPAXDocument)?
-        do {
-            received = try await next(timeout: timeout)
-        } catch {
-            throw TestFailure("waiting for \(name): \(error)")
-        }
+    /// The next document, which must be `name`. With `skippingIndications`, indications of processes
+    /// already running are passed over first: they may come before or after the answer.
+    func expect(_ name: String, skippingIndications: Bool = false, timeout: Duration = .seconds(10)) async throws -> (frame: EXFrame, document: ESPAXDocument) {
+        var received: (frame: EXFrame, document: ESPAXDocument)?
+        repeat {
+            do {
+                received = try await next(timeout: timeout)
+            } catch {
+                throw TestFailure("waiting for \(name): \(error)")
+            }
+        } while skippingIndications && received?.document.name.hasPrefix("IND.") == true
         guard let message = received else { throw TestFailure("connection closed while waiting for \(name)") }
         guard message.document.name == name else { throw TestFailure("expected \(name), got \(message.document.name): \(String(decoding: message.frame.body, as: UTF8.self))") }
         return message

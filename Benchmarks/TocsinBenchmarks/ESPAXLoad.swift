@@ -1,0 +1,202 @@
+// A load generator for the ESPA-X figures: many logged-in sessions multiplexed by one poll(2) loop
+// over non-blocking sockets, reading frames by their header and classifying replies with byte
+// searches. The benchmark machine has two cores shared with the daemon, so the generator must cost
+// far less per request than the server does, or it measures itself.
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Alarming
+import TocsinTestKit
+
+final class ESPAXLoad {
+    private struct Session {
+        var fd: Int32
+        var sessionID: String
+        var input: [UInt8] = []
+        var consumed = 0
+        var invokeID: UInt32 = 1000
+        var inFlight = 0
+        var sent = 0
+        var sentAt: [UInt32: ContinuousClock.Instant] = [:]
+    }
+
+    private var sessions: [Session]
+    private var descriptors: [pollfd]
+    private(set) var answered = 0
+    private(set) var refused: [String] = []
+    private(set) var latencies: [Double] = []
+
+    private static let rspStart = Array("<RSP.P-START".utf8)
+    private static let invokeAttribute = Array("invokeID=\"".utf8)
+    private static let codeElement = Array("<RSP-CODE>".utf8)
+
+    /// Logs `count` sessions in with the test kit's client, then takes their sockets over.
+    init(port: Int, sessions count: Int) throws {
+        var sessions: [Session] = []
+        for _ in 0..<count {
+            let client = try ESPAXTestClient(port: port)
+            guard try client.login(client: "Bench", password: "secret1").code == 200, let id = client.sessionID else {
+                throw HarnessError("login refused")
+            }
+            let fd = dup(client.socketDescriptor)
+            client.disconnect()
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            sessions.append(Session(fd: fd, sessionID: id))
+        }
+        self.sessions = sessions
+        descriptors = sessions.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+    }
+
+    deinit {
+        for session in sessions { close(session.fd) }
+    }
+
+    /// Keeps `window` P-STARTs in flight on every session until each has had `perSession` answered.
+    /// Returns answered requests per second.
+    func sustained(perSession: Int, window: Int) throws -> Double {
+        let started = ContinuousClock.now
+        let total = sessions.count * perSession
+        while answered < total {
+            for index in sessions.indices {
+                while sessions[index].inFlight < window && sessions[index].sent < perSession {
+                    try start(index, reference: "s")
+                }
+            }
+            try receive(timeoutMilliseconds: 5)
+            guard refused.isEmpty else { throw HarnessError("P-START refused: \(refused.prefix(3))") }
+        }
+        return Double(answered) / started.duration(to: .now).seconds
+    }
+
+    /// Sends `rate` P-STARTs a second, spread over the sessions, for `seconds`; keeps each
+    /// RSP.P-START latency in milliseconds.
+    func paced(rate: Int, seconds: Int) throws {
+        let total = rate * seconds
+        let started = ContinuousClock.now
+        var sent = 0
+        let before = answered
+        while answered - before < total {
+            let due = min(total, Int(started.duration(to: .now).seconds * Double(rate)))
+            while sent < due {
+                try start(sent % sessions.count, reference: "p", timed: true)
+                sent += 1
+            }
+            try receive(timeoutMilliseconds: 1)
+            guard refused.isEmpty else { throw HarnessError("P-START refused: \(refused.prefix(3))") }
+            if started.duration(to: .now) > .seconds(seconds * 10 + 30) { throw HarnessError("answers stopped coming") }
+        }
+    }
+
+    private func start(_ index: Int, reference: String, timed: Bool = false) throws {
+        sessions[index].invokeID &+= 1
+        let id = sessions[index].invokeID
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?><ESPA-X xmlns="http://ns.espa-x.org/espa-x" version="1.00" \
+            timestamp="2025-01-01T12:00:00"><REQ.P-START invokeID="\(id)" sessionID="\(sessions[index].sessionID)">\
+            <CP-PR-REF>\(reference)\(index)-\(id)</CP-PR-REF><CP-GROUPID>0815</CP-GROUPID><CP-TEXTMSG>bench</CP-TEXTMSG>\
+            </REQ.P-START></ESPA-X>
+            """
+        let frame = ESPAXTestClient.frame(xml, number: id)
+        var offset = 0
+        while offset < frame.count {
+            let written = frame[offset...].withUnsafeBytes { write(sessions[index].fd, $0.baseAddress, $0.count) }
+            if written > 0 {
+                offset += written
+            } else if errno == EAGAIN || errno == EINTR {
+                try receive(timeoutMilliseconds: 1)
+            } else {
+                throw HarnessError("write failed: \(String(cString: strerror(errno)))")
+            }
+        }
+        sessions[index].sent += 1
+        sessions[index].inFlight += 1
+        if timed { sessions[index].sentAt[id] = .now }
+    }
+
+    private func receive(timeoutMilliseconds: Int32) throws {
+        guard poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds) > 0 else { return }
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        for index in descriptors.indices where descriptors[index].revents != 0 {
+            descriptors[index].revents = 0
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(sessions[index].fd, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    sessions[index].input += chunk[0..<count]
+                    if count < chunk.count { break }
+                } else if count < 0 && (errno == EAGAIN || errno == EINTR) {
+                    break
+                } else {
+                    throw HarnessError("the server closed session \(index)")
+                }
+            }
+            try frames(of: index)
+        }
+    }
+
+    private func frames(of index: Int) throws {
+        let now = ContinuousClock.now
+        try sessions[index].input.withUnsafeBufferPointer { bytes in
+            var at = sessions[index].consumed
+            while bytes.count - at >= 10 {
+                guard bytes[at] == 0x45, bytes[at + 1] == 0x58 else { throw HarnessError("bad magic from the server") }
+                let total = Int(bytes[at + 2]) << 24 | Int(bytes[at + 3]) << 16 | Int(bytes[at + 4]) << 8 | Int(bytes[at + 5])
+                guard total >= 10 else { throw HarnessError("the server announced length \(total)") }
+                guard bytes.count - at >= total else { break }
+                let body = UnsafeBufferPointer(rebasing: bytes[(at + 10)..<(at + total)])
+                if let element = Self.find(Self.rspStart, in: body, from: 0) {
+                    let code = Self.find(Self.codeElement, in: body, from: element).map { Self.number(in: body, at: $0 + Self.codeElement.count) }
+                    if code == 200 {
+                        answered += 1
+                    } else {
+                        refused.append(String(decoding: body, as: UTF8.self))
+                    }
+                    sessions[index].inFlight -= 1
+                    if let attribute = Self.find(Self.invokeAttribute, in: body, from: element),
+                       let sent = sessions[index].sentAt.removeValue(forKey: UInt32(Self.number(in: body, at: attribute + Self.invokeAttribute.count))) {
+                        latencies.append(milliseconds(sent.duration(to: now)))
+                    }
+                }
+                at += total
+            }
+            sessions[index].consumed = at
+        }
+        if sessions[index].consumed > 65_536 {
+            sessions[index].input.removeFirst(sessions[index].consumed)
+            sessions[index].consumed = 0
+        }
+    }
+
+    private static func find(_ needle: [UInt8], in body: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard body.count - start >= needle.count else { return nil }
+        let first = needle[0]
+        var at = start
+        let last = body.count - needle.count
+        outer: while at <= last {
+            if body[at] == first {
+                for offset in 1..<needle.count where body[at + offset] != needle[offset] {
+                    at += 1
+                    continue outer
+                }
+                return at
+            }
+            at += 1
+        }
+        return nil
+    }
+
+    private static func number(in body: UnsafeBufferPointer<UInt8>, at start: Int) -> Int {
+        var value = 0
+        var at = start
+        while at < body.count, body[at] >= 0x30, body[at] <= 0x39 {
+            value = value * 10 + Int(body[at] - 0x30)
+            at += 1
+        }
+        return value
+    }
+}
