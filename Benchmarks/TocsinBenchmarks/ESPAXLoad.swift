@@ -27,6 +27,10 @@ final class ESPAXLoad {
     }
 
     private var sessions: [Session]
+    /// Sets this generator's references apart from earlier ones: alarms are never ended here, and a
+    /// running `CP-PR-REF` sent again is (rightly) refused as a duplicate.
+    private let tag: String
+    nonisolated(unsafe) private static var generators = 0
     private var descriptors: [pollfd]
     private(set) var answered = 0
     private(set) var refused: [String] = []
@@ -50,6 +54,8 @@ final class ESPAXLoad {
             sessions.append(Session(fd: fd, sessionID: id))
         }
         self.sessions = sessions
+        Self.generators += 1
+        tag = "g\(Self.generators)-"
         descriptors = sessions.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
     }
 
@@ -99,7 +105,7 @@ final class ESPAXLoad {
         let xml = """
             <?xml version="1.0" encoding="UTF-8"?><ESPA-X xmlns="http://ns.espa-x.org/espa-x" version="1.00" \
             timestamp="2025-01-01T12:00:00"><REQ.P-START invokeID="\(id)" sessionID="\(sessions[index].sessionID)">\
-            <CP-PR-REF>\(reference)\(index)-\(id)</CP-PR-REF><CP-GROUPID>0815</CP-GROUPID><CP-TEXTMSG>bench</CP-TEXTMSG>\
+            <CP-PR-REF>\(tag)\(reference)\(index)-\(id)</CP-PR-REF><CP-GROUPID>0815</CP-GROUPID><CP-TEXTMSG>bench</CP-TEXTMSG>\
             </REQ.P-START></ESPA-X>
             """
         let frame = ESPAXTestClient.frame(xml, number: id)

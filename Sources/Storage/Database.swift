@@ -125,6 +125,29 @@ final class Database {
         try row("PRAGMA \(pragma)") { $0.string(0) } ?? ""
     }
 
+    /// Called after every commit on this connection with the number of frames in the WAL; it
+    /// replaces SQLite's automatic checkpoint, which would otherwise run inside that commit.
+    typealias WALHook = @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32
+
+    func setWALHook(_ hook: WALHook, context: UnsafeMutableRawPointer) {
+        guard let handle else { return }
+        sqlite3_wal_hook(handle, hook, context)
+    }
+
+    /// A PASSIVE checkpoint: copies what it can of the WAL into the database file without waiting for
+    /// the writer or the readers. Returns the WAL's frames and how many of them are now copied.
+    @discardableResult
+    func checkpoint() throws(StoreError) -> (frames: Int, copied: Int) {
+        let handle = try openHandle(for: "PRAGMA wal_checkpoint")
+        var frames: Int32 = 0
+        var copied: Int32 = 0
+        let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied)
+        guard code == SQLITE_OK || code == SQLITE_BUSY else {
+            throw Database.classify(path: path, code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), operation: "checkpoint")
+        }
+        return (Int(frames), Int(copied))
+    }
+
     enum TransactionKind: String {
         case deferred = "BEGIN"
         case immediate = "BEGIN IMMEDIATE"

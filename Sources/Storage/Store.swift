@@ -21,6 +21,7 @@ public final class Store: Sendable {
     public let directory: SQLiteDirectory
     private let writer: StoreWriter
     private let readers: ReaderPool
+    private let checkpointer: Checkpointer
     private let logger: Logger
 
     /// The schema version this binary writes (`PRAGMA user_version`).
@@ -45,14 +46,24 @@ public final class Store: Sendable {
             database.close()
             throw error
         }
+        let checkpointer: Checkpointer
+        do {
+            checkpointer = try Checkpointer(path: path, logger: logger)
+        } catch {
+            database.close()
+            throw error
+        }
+        checkpointer.watch(database)
         let writer = StoreWriter(database: database)
         let readers: ReaderPool
         do {
             readers = try ReaderPool(path: path, count: Self.readerCount)
         } catch {
             writer.close()
+            checkpointer.close()
             throw error
         }
+        self.checkpointer = checkpointer
         self.writer = writer
         self.readers = readers
         journal = SQLiteJournal(writer: writer, readers: readers)
@@ -83,6 +94,8 @@ public final class Store: Sendable {
     public var transactions: Int { writer.transactions }
     /// Writes committed by the shared writer so far.
     public var writes: Int { writer.writes }
+    /// WAL checkpoints finished so far (each copies the WAL back into the database file).
+    var checkpoints: Int { checkpointer.checkpoints }
 
     /// Round-trips the writer queue: returns once a transaction on the writer connection has
     /// begun and committed, so the queue drains and the write lock can be taken. The watchdog calls
@@ -95,6 +108,7 @@ public final class Store: Sendable {
     /// `StoreError.closed`.
     public func close() {
         writer.close()
+        checkpointer.close()
         readers.close()
         logger.info("database closed", metadata: ["path": "\(path)"])
     }

@@ -33,6 +33,26 @@ struct StoreTests {
         }
     }
 
+    @Test func theWALIsCheckpointedBesideTheWriterAndStaysBounded() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.file("tocsin.sqlite")
+            let store = try Store(path: path)
+            defer { store.close() }
+            let request = AlarmRequest(source: AlarmSource(kind: .rest, name: "test"), target: .group("12"), text: String(repeating: "x", count: 2000))
+            // One transaction each: several thousand WAL frames, far past the threshold.
+            for index in 0..<1500 {
+                _ = try await store.journal.record(request, at: Date(timeIntervalSince1970: Double(index)))
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while store.checkpoints == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(store.checkpoints >= 1)
+            // Without checkpoints the WAL would hold every frame written (well over 12 MiB here).
+            let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+            #expect(walBytes < 12 * 1_048_576, "WAL is \(walBytes) bytes")
+            #expect(try await store.journal.alarms(matching: AlarmQuery(limit: 2000)).count == 1500)
+        }
+    }
+
     @Test func pragmasAreReallySetOnTheWriter() async throws {
         try await withTemporaryDirectory { directory in
             let store = try Store(path: directory.file("tocsin.sqlite"))
