@@ -72,6 +72,15 @@ func espaxStartThroughput(port: Int, sessions: Int = 100, perSession: Int = 300,
     return try warm.sustained(perSession: perSession, window: window)
 }
 
+/// Returns once the receiver has had no request for a second.
+func waitUntilQuiet(_ receiver: WebhookReceiver) async throws {
+    var last = -1
+    while receiver.receivedCount != last {
+        last = receiver.receivedCount
+        try await Task.sleep(for: .seconds(1))
+    }
+}
+
 /// RSP.P-START latency in milliseconds at `rate` requests per second over `sessions` sessions.
 func espaxStartLatency(port: Int, rate: Int = 1000, seconds: Int = 10, sessions: Int = 10) throws -> [Double] {
     let load = try ESPAXLoad(port: port, sessions: sessions)

@@ -17,6 +17,30 @@ enum AlarmRows {
 
     static let alarmColumns = (["id"] + snapshotColumns).joined(separator: ", ")
 
+    /// The columns an alarm's life changes; the request's columns never change after `record`.
+    /// Updating only these leaves the indexes on the request's columns untouched, which SQLite
+    /// would otherwise rewrite at every update of every alarm.
+    static let changingColumns = [
+        "revision", "state", "end_reason", "routed_group", "routing_note", "updated_at",
+        "acknowledged_at", "acknowledged_by", "ended_at", "ended_by",
+    ]
+
+    /// The values of `changingColumns`, in that order.
+    static func changingValues(_ alarm: Alarm) -> [SQLValue] {
+        [
+            .integer(alarm.revision),
+            .text(alarm.state.rawValue),
+            .optional(alarm.endReason?.rawValue),
+            .optional(alarm.routedGroup),
+            .optional(alarm.routingNote),
+            .time(alarm.updatedAt),
+            .time(alarm.acknowledgedAt),
+            .optional(alarm.acknowledgedBy),
+            .time(alarm.endedAt),
+            .optional(alarm.endedBy),
+        ]
+    }
+
     /// The values of every snapshot column after `id`, in `alarmColumns` order.
     static func snapshotValues(_ alarm: Alarm) -> [SQLValue] {
         let request = alarm.request
@@ -91,9 +115,10 @@ enum AlarmRows {
         )
     }
 
-    static let deliveryColumns = """
-        phone_id, member_id, name, driver, address, status, attempts, repetitions, last_outcome, updated_at
-        """
+    static let deliveryColumnNames = [
+        "phone_id", "member_id", "name", "driver", "address", "status", "attempts", "repetitions", "last_outcome", "updated_at",
+    ]
+    static let deliveryColumns = deliveryColumnNames.joined(separator: ", ")
 
     static func deliveryValues(alarmID: AlarmID, position: Int, _ delivery: Delivery) -> [SQLValue] {
         let destination = delivery.destination

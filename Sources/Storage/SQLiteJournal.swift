@@ -32,11 +32,16 @@ public final class SQLiteJournal: AlarmJournal {
     private static let insertAlarm =
         "INSERT INTO alarms (\(snapshotColumns.joined(separator: ", "))) VALUES (\(placeholders(snapshotColumns.count)))"
     private static let updateAlarm =
-        "UPDATE alarms SET \(snapshotColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ? AND revision <= ?"
+        "UPDATE alarms SET \(AlarmRows.changingColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ? AND revision <= ?"
     private static let insertEntry =
         "INSERT INTO journal (\(AlarmRows.entryColumns)) VALUES (\(placeholders(12)))"
-    private static let insertDelivery =
-        "INSERT INTO deliveries (alarm_id, position, \(AlarmRows.deliveryColumns)) VALUES (\(placeholders(12)))"
+    /// A delivery row is written only when it changed: a page nobody changed is not written to the
+    /// WAL, and an alarm pushed to 500 phones rewrites only the rows of the phones that answered.
+    private static let upsertDelivery = """
+        INSERT INTO deliveries (alarm_id, position, \(AlarmRows.deliveryColumns)) VALUES (\(placeholders(12))) \
+        ON CONFLICT (alarm_id, position) DO UPDATE SET \(AlarmRows.deliveryColumnNames.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")) \
+        WHERE \(AlarmRows.deliveryColumnNames.map { "\($0) IS NOT excluded.\($0)" }.joined(separator: " OR "))
+        """
     private static let selectAlarm = "SELECT \(AlarmRows.alarmColumns) FROM alarms"
     private static let selectDeliveries =
         "SELECT \(AlarmRows.deliveryColumns) FROM deliveries WHERE alarm_id = ? ORDER BY position"
@@ -57,12 +62,12 @@ public final class SQLiteJournal: AlarmJournal {
 
     public func update(_ alarm: Alarm, entries: [StampedEntry]) async throws {
         try await writer.write { database in
-            try database.run(Self.updateAlarm, AlarmRows.snapshotValues(alarm) + [.integer(alarm.id), .integer(alarm.revision)])
+            try database.run(Self.updateAlarm, AlarmRows.changingValues(alarm) + [.integer(alarm.id), .integer(alarm.revision)])
             if database.changes == 1 {
-                try database.run("DELETE FROM deliveries WHERE alarm_id = ?", [.integer(alarm.id)])
                 for (position, delivery) in alarm.deliveries.enumerated() {
-                    try database.run(Self.insertDelivery, AlarmRows.deliveryValues(alarmID: alarm.id, position: position, delivery))
+                    try database.run(Self.upsertDelivery, AlarmRows.deliveryValues(alarmID: alarm.id, position: position, delivery))
                 }
+                try database.run("DELETE FROM deliveries WHERE alarm_id = ? AND position >= ?", [.integer(alarm.id), .integer(Int64(alarm.deliveries.count))])
             } else if try database.row("SELECT 1 FROM alarms WHERE id = ?", [.integer(alarm.id)], { _ in true }) == nil {
                 throw StoreError.unknownAlarm(path: database.path, id: alarm.id)
             }

@@ -64,6 +64,9 @@ public final class WebhookReceiver: Sendable {
 
     public func received(path: String) -> [Received] { received.filter { $0.path == path } }
 
+    /// How many requests arrived, without copying them.
+    public var receivedCount: Int { state.withLock { $0.received.count } }
+
     /// Answers every held request with 200 and stops holding.
     public func releaseHeld() {
         let held = state.withLock { state -> [(any EventLoop, @Sendable () -> Void)] in
