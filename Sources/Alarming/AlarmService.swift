@@ -47,7 +47,7 @@ public actor AlarmService {
         var snapshot: Alarm
         var entries: [StampedEntry] = []
         var changes: [AlarmEvent.Change] = []
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        var waiting: [CheckedContinuation<Alarm, Never>] = []
     }
 
     private let journal: any AlarmJournal
@@ -452,30 +452,22 @@ public actor AlarmService {
         var destinations: [Destination] = []
         var skipped: [String] = []
         var seen = Set<Int64>()
-        for memberID in group.memberIDs {
-            let member: Member
-            do {
-                guard let found = try await directory.member(id: memberID) else { continue }
-                member = found
-            } catch {
-                logger.error("directory lookup failed", metadata: ["member": "\(memberID)", "error": "\(error)"])
-                skipped.append("member \(memberID) (lookup failed)")
-                continue
-            }
+        let members: [MemberWithPhone]
+        do {
+            members = try await directory.membersWithPhones(ids: group.memberIDs)
+        } catch {
+            logger.error("directory lookup failed", metadata: ["group": "\(group.number)", "error": "\(error)"])
+            let notes = (note.map { [$0] } ?? []) + ["the members of group \(group.number) could not be looked up (\(error))"]
+            return Routing(group: group.number, destinations: [], note: notes.joined(separator: "; "), escalation: group.escalation)
+        }
+        for entry in members {
+            let member = entry.member
             guard member.presence.canTakeAlarms else {
                 skipped.append("\(member.name) (\(member.presence.rawValue))")
                 continue
             }
-            let phone: Phone
-            do {
-                guard let found = try await directory.phone(id: member.phoneID) else {
-                    skipped.append("\(member.name) (no phone \(member.phoneID))")
-                    continue
-                }
-                phone = found
-            } catch {
-                logger.error("directory lookup failed", metadata: ["phone": "\(member.phoneID)", "error": "\(error)"])
-                skipped.append("\(member.name) (phone lookup failed)")
+            guard let phone = entry.phone else {
+                skipped.append("\(member.name) (no phone \(member.phoneID))")
                 continue
             }
             // Two members sharing one phone get one push, not two.
@@ -744,16 +736,19 @@ public actor AlarmService {
             forget(id)
             closing[id] = alarm
         }
-        let snapshot = alarm
+        let ended = !alarm.isOpen
         let stamped = entries.map { StampedEntry(at: now, entry: $0) }
-        await withCheckedContinuation { (written: CheckedContinuation<Void, Never>) in
-            queueWrite(snapshot, entries: stamped, changes: changes, written: written)
+        // The caller gets back the snapshot that was written, which includes its change and maybe
+        // later ones of the same write. Waiting callers hold no copy of their own meanwhile: with
+        // 500 phones, 500 private copies of a 500-delivery alarm would cost tens of megabytes.
+        let written = await withCheckedContinuation { (written: CheckedContinuation<Alarm, Never>) in
+            queueWrite(alarm, entries: stamped, changes: changes, written: written)
         }
-        if !alarm.isOpen { closing[id] = nil }
-        return alarm
+        if ended { closing[id] = nil }
+        return written
     }
 
-    private func queueWrite(_ snapshot: Alarm, entries: [StampedEntry], changes: [AlarmEvent.Change], written: CheckedContinuation<Void, Never>) {
+    private func queueWrite(_ snapshot: Alarm, entries: [StampedEntry], changes: [AlarmEvent.Change], written: CheckedContinuation<Alarm, Never>) {
         let id = snapshot.id
         var write = queuedWrites[id] ?? QueuedWrite(snapshot: snapshot)
         // A call outcome recorded after the end commits a copy read back from the journal, which
@@ -779,7 +774,7 @@ public actor AlarmService {
             // Each event names its own change; the alarm it carries is the one just written, which
             // may already include later changes of the same write.
             for change in write.changes { events.publish(AlarmEvent(alarm: write.snapshot, change: change)) }
-            for waiting in write.waiting { waiting.resume() }
+            for waiting in write.waiting { waiting.resume(returning: write.snapshot) }
         }
         journalWriters[id] = nil
     }

@@ -138,6 +138,17 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
+/// A member as routing sees it: with the phone it uses, nil when that phone is gone.
+public struct MemberWithPhone: Sendable, Hashable {
+    public var member: Member
+    public var phone: Phone?
+
+    public init(member: Member, phone: Phone?) {
+        self.member = member
+        self.phone = phone
+    }
+}
+
 /// Groups, members, phones and users. Storage implements it with SQLite; the web layer and the alarm
 /// service use only this protocol. Creating returns the stored value with its id.
 public protocol Directory: Sendable {
@@ -150,6 +161,10 @@ public protocol Directory: Sendable {
 
     func members() async throws -> [Member]
     func member(id: Int64) async throws -> Member?
+    /// The members with these ids, in that order, each with the phone it uses; ids of members that
+    /// no longer exist are left out. One read, so that routing a 500-member group is not a thousand
+    /// lookups one after another.
+    func membersWithPhones(ids: [Int64]) async throws -> [MemberWithPhone]
     func member(userName: String) async throws -> Member?
     func createMember(_ member: Member) async throws -> Member
     func updateMember(_ member: Member) async throws -> Member

@@ -171,6 +171,19 @@ public final class SQLiteDirectory: Directory {
         }
     }
 
+    public func membersWithPhones(ids: [Int64]) async throws -> [MemberWithPhone] {
+        try readers.read { database in
+            var found: [MemberWithPhone] = []
+            found.reserveCapacity(ids.count)
+            for id in ids {
+                guard let member = try Self.members(database, "SELECT \(Self.memberColumns) FROM members WHERE id = ?", [.integer(id)]).first else { continue }
+                let phone = try Self.phones(database, "SELECT \(Self.phoneColumns) FROM phones WHERE id = ?", [.integer(member.phoneID)]).first
+                found.append(MemberWithPhone(member: member, phone: phone))
+            }
+            return found
+        }
+    }
+
     public func member(userName: String) async throws -> Member? {
         try readers.read { database in
             try Self.members(database, "SELECT \(Self.memberColumns) FROM members WHERE user_name = ?", [.text(userName)]).first

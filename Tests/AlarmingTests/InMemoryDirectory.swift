@@ -122,6 +122,13 @@ final class InMemoryDirectory: Directory {
         }
     }
 
+    func membersWithPhones(ids: [Int64]) async throws -> [MemberWithPhone] {
+        try state.withLock { state in
+            try state.check()
+            return ids.compactMap { id in state.members[id].map { MemberWithPhone(member: $0, phone: state.phones[$0.phoneID]) } }
+        }
+    }
+
     func member(userName: String) async throws -> Member? {
         try state.withLock { state in
             try state.check()

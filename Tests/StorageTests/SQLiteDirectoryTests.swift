@@ -60,6 +60,17 @@ struct SQLiteDirectoryTests {
         }
     }
 
+    @Test func membersWithPhonesComeInTheOrderAskedWithoutTheMissingOnes() async throws {
+        try await withFixture { (fixture: Fixture) async throws in
+            let found = try await fixture.directory.membersWithPhones(ids: [fixture.bob.id, 999, fixture.anna.id])
+            #expect(found == [
+                MemberWithPhone(member: fixture.bob, phone: fixture.otherPhone),
+                MemberWithPhone(member: fixture.anna, phone: fixture.phone),
+            ])
+            #expect(try await fixture.directory.membersWithPhones(ids: []).isEmpty)
+        }
+    }
+
     @Test func groupValidationNamesTheField() async throws {
         try await withFixture { (fixture: Fixture) async throws in
             let directory = fixture.directory
