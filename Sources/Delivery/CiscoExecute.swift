@@ -107,7 +107,7 @@ public enum CiscoExecuteAnswer: Sendable, Hashable {
                     data: item.attributes["Data"] ?? "",
                     url: item.attributes["URL"] ?? ""
                 ))
-                rest = rest[rest.index(rest.startIndex, offsetBy: item.end)...]
+                rest = rest[rest.utf8.index(rest.startIndex, offsetBy: item.end)...]
             }
             return .response(items)
         }
@@ -158,19 +158,21 @@ enum CiscoXMLScan {
     struct Found {
         var attributes: [String: String]
         var content: String
-        /// Offset (in characters of the scanned text) just past the element.
+        /// Offset (in UTF-8 bytes of the scanned text) just past the element.
         var end: Int
     }
 
+    // The scan runs over UTF-8 bytes: every byte it looks for is ASCII, and a scan over Characters
+    // cost a 500-phone push more time than the pushes themselves.
     static func element(_ name: String, in text: String) -> Found? {
-        let characters = Array(text)
-        let open = Array("<" + name)
+        let bytes = Array(text.utf8)
+        let open = Array(("<" + name).utf8)
         var index = 0
-        while index + open.count <= characters.count {
-            if Array(characters[index..<index + open.count]) == open {
+        while index + open.count <= bytes.count {
+            if bytes[index] == open[0], matches(open, in: bytes, at: index) {
                 let after = index + open.count
-                if after < characters.count, characters[after] == " " || characters[after] == ">" || characters[after] == "/" || characters[after] == "\n" || characters[after] == "\t" || characters[after] == "\r" {
-                    return finish(name, characters, tagStart: after)
+                if after < bytes.count, [UInt8(ascii: " "), UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains(bytes[after]) {
+                    return finish(name, bytes, tagStart: after)
                 }
             }
             index += 1
@@ -178,31 +180,36 @@ enum CiscoXMLScan {
         return nil
     }
 
-    private static func finish(_ name: String, _ characters: [Character], tagStart: Int) -> Found? {
+    private static func matches(_ pattern: [UInt8], in bytes: [UInt8], at index: Int) -> Bool {
+        guard index + pattern.count <= bytes.count else { return false }
+        for offset in pattern.indices where bytes[index + offset] != pattern[offset] { return false }
+        return true
+    }
+
+    private static func finish(_ name: String, _ bytes: [UInt8], tagStart: Int) -> Found? {
         var index = tagStart
-        var quote: Character?
-        while index < characters.count {
-            let c = characters[index]
+        var quote: UInt8?
+        while index < bytes.count {
+            let byte = bytes[index]
             if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "\"" || c == "'" {
-                quote = c
-            } else if c == ">" {
+                if byte == q { quote = nil }
+            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                quote = byte
+            } else if byte == UInt8(ascii: ">") {
                 break
             }
             index += 1
         }
-        guard index < characters.count else { return nil }
-        let selfClosing = index > tagStart && characters[index - 1] == "/"
-        let attributeText = String(characters[tagStart..<(selfClosing ? index - 1 : index)])
-        let attributes = parseAttributes(attributeText)
+        guard index < bytes.count else { return nil }
+        let selfClosing = index > tagStart && bytes[index - 1] == UInt8(ascii: "/")
+        let attributes = parseAttributes(String(decoding: bytes[tagStart..<(selfClosing ? index - 1 : index)], as: UTF8.self))
         if selfClosing { return Found(attributes: attributes, content: "", end: index + 1) }
         let contentStart = index + 1
-        let close = Array("</" + name + ">")
+        let close = Array(("</" + name + ">").utf8)
         var search = contentStart
-        while search + close.count <= characters.count {
-            if Array(characters[search..<search + close.count]) == close {
-                return Found(attributes: attributes, content: String(characters[contentStart..<search]), end: search + close.count)
+        while search + close.count <= bytes.count {
+            if bytes[search] == close[0], matches(close, in: bytes, at: search) {
+                return Found(attributes: attributes, content: String(decoding: bytes[contentStart..<search], as: UTF8.self), end: search + close.count)
             }
             search += 1
         }

@@ -138,6 +138,17 @@ let phoneOK = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CiscoIPPhoneResponse
         #expect(CiscoExecuteAnswer.parse("<CiscoIPPhoneError Number=\"4\">Auth &amp; more</CiscoIPPhoneError>") == .error(number: 4, text: "Auth & more"))
         #expect(CiscoExecuteAnswer.parse(phoneOK) == .response([.init(status: 0, data: "Success", url: "http://10.0.0.5:8080/cisco/alarms/12?phone=7")]))
         #expect(CiscoExecuteAnswer.parse("<html>nope</html>") == .unreadable("<html>nope</html>"))
+        // Several items, text outside ASCII before the second one, and a self-closing item.
+        let several = """
+            <?xml version="1.0" encoding="ISO-8859-1"?>
+            <CiscoIPPhoneResponse><ResponseItem Status="0" Data="Größe ü" URL="Play:Alarm.raw"></ResponseItem>\
+            <ResponseItem Status="0" Data="Success" URL="http://gw/a?x=1&amp;y=2"/></CiscoIPPhoneResponse>
+            """
+        #expect(CiscoExecuteAnswer.parse(several) == .response([
+            .init(status: 0, data: "Größe ü", url: "Play:Alarm.raw"),
+            .init(status: 0, data: "Success", url: "http://gw/a?x=1&y=2"),
+        ]))
+        #expect(CiscoExecuteAnswer.parse("<CiscoIPPhoneError Number=\"1\"/>") == .error(number: 1, text: ""))
         let toneOnly = CiscoExecuteAnswer.response([.init(status: 0, data: "", url: "Play:A.raw"), .init(status: 6, data: "Failure", url: "http://gw/x")])
         #expect(toneOnly.outcome(phone: "p") == .failed(reason: "p did not run the alarm URL: Play:A.raw Status=0, http://gw/x Status=6 Failure", retryable: true))
     }

@@ -11,6 +11,9 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs `body` with a fresh HTTP client (as the daemon's shared one) and a scripted server.
 func withWebhook<T>(
@@ -197,10 +200,18 @@ func sampleRequest(address: String, alarmID: AlarmID = 12, attempt: Int = 1, rep
     }
 
     @Test func aRefusedConnectionIsRetryable() async throws {
-        // Bind a port and close it again, so that nothing listens there.
-        let closed = try await ScriptedHTTPServer()
-        let address = closed.url
-        try await closed.shutdown()
+        // A port held bound but not listening: connecting is refused, and no other test running
+        // meanwhile can be given the port and answer (or reset) instead.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var bound = sockaddr_in()
+        bound.sin_family = sa_family_t(AF_INET)
+        bound.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bindResult = withUnsafePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) } }
+        try #require(bindResult == 0)
+        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(holder, $0, &length) } }
+        let address = "http://127.0.0.1:\(UInt16(bigEndian: bound.sin_port))"
         // AsyncHTTPClient keeps trying to connect until the deadline and then reports the last
         // connect error, so this takes the whole timeout.
         try await withWebhook(timeout: .milliseconds(500)) { driver, _ in
