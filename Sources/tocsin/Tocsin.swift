@@ -117,7 +117,7 @@ struct Panel: AsyncParsableCommand {
         discussion: "Exits 0 when the peer ACKs the block, 1 when it refuses it or does not answer."
     )
 
-    @Argument(help: "The serial device, for example /dev/ttyUSB0 or /dev/tocsin/port1.")
+    @Argument(help: "The serial device, for example /dev/ttyUSB0 or /dev/tocsin/port1, or tcp://host:port for a serial-to-IP converter in TCP server mode.")
     var device: String
 
     @Option(help: "Call address (record 1): the alarm group.")
@@ -175,7 +175,7 @@ struct Monitor: AsyncParsableCommand {
         abstract: "Decode and print ESPA 4.4.4 traffic on DEVICE: timestamps, BCC verdicts and records."
     )
 
-    @Argument(help: "The serial device, for example /dev/ttyUSB0 (not one the daemon holds).")
+    @Argument(help: "The serial device, for example /dev/ttyUSB0 (not one the daemon holds), or tcp://host:port for a serial-to-IP converter in TCP server mode.")
     var device: String
 
     @OptionGroup var line: LineOptions
