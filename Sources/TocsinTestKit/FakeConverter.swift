@@ -55,8 +55,13 @@ public final class FakeConverter: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while true {
             guard listener >= 0 else { throw HarnessError("the converter is not listening") }
-            let fd = Glibc.accept4(listener, nil, nil, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
-            if fd >= 0 { return ConverterLine(fd: fd) }
+            let fd = Glibc.accept(listener, nil, nil)
+            if fd >= 0 {
+                // Linux does not pass O_NONBLOCK on to the accepted socket (accept4 is not imported).
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                return ConverterLine(fd: fd)
+            }
             guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else {
                 throw HarnessError("accept: \(String(cString: strerror(errno)))")
             }
