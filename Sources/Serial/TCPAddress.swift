@@ -101,8 +101,8 @@ public enum TCPAddressError: Error, Sendable, Hashable, CustomStringConvertible 
         case .notATCPURL: "does not start with tcp://"
         case .missingPort(let example): "has no port; write the converter's address and TCP port, for example \(example)"
         case .missingHost(let example): "has no host; write the converter's address and TCP port, for example \(example)"
-        case .badHost(let host): "\"\(host)\" is not a host name or IP address"
-        case .badPort(let port): "\"\(port)\" is not a TCP port; expected 1-65535"
+        case .badHost(let host): "has \"\(host)\" as its host, which is not a host name or IP address"
+        case .badPort(let port): "has \"\(port)\" as its port; expected 1-65535"
         case .badIPv6(let example): "has an IPv6 address that is not valid or not in brackets; write it as \(example)"
         case .extraParts(let example): "has a path, query or user part; write only the host and port, for example \(example)"
         }

@@ -31,7 +31,7 @@ struct ConfigurationReader {
     mutating func read(_ root: TOMLTable) -> Configuration {
         var configuration = Configuration.defaults
         for entry in root.entries where entry.key != "users" && entry.key != "ports" && !Self.sections.contains(where: { $0.name == entry.key }) {
-            reportUnknown(entry, path: TOMLTableBuilder.display([entry.key]), suggestion: suggestion(forRootKey: entry.key))
+            reportUnknown(entry, path: TOMLTableBuilder.display([entry.key]), suggestion: suggestion(forRootKey: entry.key, isTable: Self.isTable(entry.value)))
         }
         if let daemon = section("daemon", in: root) {
             if let directory = string("state_directory", in: daemon, under: "daemon", allowEmpty: false) {
@@ -305,14 +305,26 @@ struct ConfigurationReader {
         problem(path, entry.line, what + (suggestion.map { "; did you mean \($0)?" } ?? ""))
     }
 
-    /// A root key: a misspelt table name, or a key written before any `[table]` header.
-    private func suggestion(forRootKey key: String) -> String? {
+    /// A root key: a misspelt table name, or a key written before any `[table]` header. A table
+    /// (`[[port]]`) is first matched against the table names, so it is not taken for `http.port`.
+    private func suggestion(forRootKey key: String, isTable: Bool) -> String? {
+        let tables = Self.sections.map(\.name) + ["users", "ports"]
+        if isTable, let name = Self.closest(to: key, among: tables) { return "[\(name)]" }
         if let owner = Self.sections.first(where: { $0.keys.contains(key) }) { return "\(owner.name).\(key)" }
-        if let name = Self.closest(to: key, among: Self.sections.map(\.name) + ["users", "ports"]) { return "[\(name)]" }
+        if let name = Self.closest(to: key, among: tables) { return "[\(name)]" }
         if let owner = Self.sections.first(where: { Self.closest(to: key, among: $0.keys) != nil }) {
             return "\(owner.name).\(Self.closest(to: key, among: owner.keys)!)"
         }
         return nil
+    }
+
+    /// A table, or an array of tables (`[[name]]`).
+    private static func isTable(_ value: TOMLValue) -> Bool {
+        switch value.content {
+        case .table: true
+        case .array(let elements): !elements.isEmpty && elements.allSatisfy { if case .table = $0.content { true } else { false } }
+        default: false
+        }
     }
 
     /// A key in `[section]`: a misspelling of one of its keys, or a key that belongs to another table.
