@@ -130,6 +130,11 @@ public final class ESPAPortService: Service, Sendable {
         var reportedProblem: String?
         var absentRaised = false
         var failures = 0
+        // The alarm core resumes the technical alarms an earlier run left open. The faults of a
+        // session are that session's; the port's absence is settled by the first open.
+        var opened = false
+        technical.yield(.clear(key: silentKey))
+        technical.yield(.clear(key: transmissionErrorsKey))
         let tcp = settings.line.isTCP
         publish { $0.state = .waiting; $0.note = tcp ? "connecting to \(settings.device)" : "waiting for the device" }
         supervision: while !Task.isCancelled {
@@ -159,10 +164,11 @@ public final class ESPAPortService: Service, Sendable {
                 continue
             }
             reportedProblem = nil
-            if absentRaised {
+            if absentRaised || !opened {
                 technical.yield(.clear(key: absentKey))
                 absentRaised = false
             }
+            opened = true
             metadata["role"] = "\(settings.role.rawValue)"
             metadata["first_sequence"] = "\(nextSequence)"
             logger.notice(tcp ? "TCP port connected" : "serial port open", metadata: metadata)

@@ -164,9 +164,10 @@ struct TCPPortTests {
         let (daemon, first) = try await Self.start("tcp-unreachable", converter: converter)
         defer { daemon.stop() }
         try await DaemonTests.makeGroup(first, number: "999", receiver: receiver, paths: ["/engineer"])
-        _ = try await converter.accept()
+        let firstLine = try await converter.accept()
         daemon.signal(SIGTERM)
         #expect(try await daemon.wait() == 0)
+        firstLine.close()
 
         // The converter is off when Tocsin starts: the port waits for it, alarmed.
         converter.stopListening()
@@ -187,6 +188,32 @@ struct TCPPortTests {
         daemon.signal(SIGTERM)
         #expect(try await daemon.wait() == 0)
         #expect(await line.waitUntilClosedByPeer())
+    }
+
+    /// The alarm core resumes open alarms after a restart: the "lost" alarm of a run that ended
+    /// while the converter was away is ended by the next run's first connection.
+    @Test func aTechnicalAlarmLeftOpenByAnEarlierRunEndsOnTheFirstConnection() async throws {
+        let receiver = try await WebhookReceiver()
+        defer { Task { await receiver.close() } }
+        let converter = try FakeConverter()
+        let (daemon, client) = try await Self.start("tcp-stale", converter: converter)
+        defer { daemon.stop() }
+        try await DaemonTests.makeGroup(client, number: "999", receiver: receiver, paths: ["/engineer"])
+        let line = try await converter.accept()
+        converter.stopListening()
+        line.close()
+        let technical = try await Self.openTechnical(client)
+        let id = try #require(technical["id"].int)
+        // Killed while the converter is away: nothing gets to end the alarm.
+        daemon.stop()
+
+        try converter.listen()
+        try daemon.start(["run", "--config", "tocsin.toml"])
+        let restarted = RESTClient(port: try await daemon.waitForPort())
+        let again = try await converter.accept()
+        let ended = try await restarted.waitFor("/api/alarms/\(id)") { $0["state"].string == "ended" }
+        #expect(ended["endReason"].string == "Finished")
+        #expect(try await again.exchange(Self.linkCheck, expecting: 1) == [0x06])
     }
 
     @Test func checkConfigNamesTheMistakesOfATCPPort() async throws {

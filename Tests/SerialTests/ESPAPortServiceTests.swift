@@ -184,7 +184,7 @@ import Testing
         unlink(link)
         symlink(second.slavePath, link)
         try await harness.waitForState(.connecting)
-        await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.port1.absent")) }
+        await harness.alarms.waitUntil { RecordingAlarms.clearedAfterRaise("serial.port1.absent", in: $0) }
         second.write(Self.linkCheck)
         #expect(await second.read(count: 1) == [0x06])
         second.write(Self.e4)
@@ -199,7 +199,7 @@ import Testing
         harness.pty.write([0x04, 0x32, 0x05])
         // A poll of Tocsin's own address right after EOT: "nothing to send".
         #expect(await harness.pty.read(count: 1) == [0x04])
-        await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.p.silent")) }
+        await harness.alarms.waitUntil { RecordingAlarms.clearedAfterRaise("serial.p.silent", in: $0) }
         try await harness.waitForState(.up)
         await harness.stop()
     }
@@ -217,7 +217,7 @@ import Testing
         #expect(harness.status?.counters["transmissionErrors"] == 3)
         harness.pty.write(Self.e4)
         #expect(await harness.pty.read(count: 1) == [0x06])
-        await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.p.transmission-errors")) }
+        await harness.alarms.waitUntil { RecordingAlarms.clearedAfterRaise("serial.p.transmission-errors", in: $0) }
         await harness.stop()
     }
 

@@ -103,7 +103,7 @@ import TocsinTestKit
         // The converter is back: the port connects at its next attempt and the alarm ends.
         try converter.listen()
         let line = try await converter.accept()
-        await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.nport1.absent")) }
+        await harness.alarms.waitUntil { RecordingAlarms.clearedAfterRaise("serial.nport1.absent", in: $0) }
         try await harness.waitForState(.connecting)
         #expect(try await line.exchange(Self.e4, expecting: 1) == [0x06])
         // Raised once for the whole outage, however many attempts failed.
@@ -123,7 +123,7 @@ import TocsinTestKit
             "TCP port nport1: connection to tcp://127.0.0.1:\(converter.port) lost (connection closed by the peer (read returned 0))",
         ])
         let second = try await converter.accept()
-        await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.nport1.absent")) }
+        await harness.alarms.waitUntil { RecordingAlarms.clearedAfterRaise("serial.nport1.absent", in: $0) }
         #expect(try await second.exchange(espaBlock([("1", "12"), ("2", "Bed 1")]), expecting: 1) == [0x06])
 
         // A reset (a converter rebooting mid-session) is lost the same way.
@@ -135,6 +135,20 @@ import TocsinTestKit
         #expect(try await third.exchange(espaBlock([("1", "13"), ("2", "Bed 2")]), expecting: 1) == [0x06])
         // One call sequence across the connections of the port.
         #expect(ESPAPortServiceTests.raises(await harness.alarms.calls).map(\.sourceReference) == ["nport1/0815/1", "nport1/12/2", "nport1/13/3"])
+        await harness.stop()
+    }
+
+    @Test func faultsAnEarlierRunLeftOpenAreClearedAtStartAndOnTheFirstConnection() async throws {
+        let converter = try FakeConverter()
+        let harness = Harness(port: converter.port)
+        let line = try await converter.accept()
+        await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.nport1.absent")) }
+        #expect(await harness.alarms.calls == [
+            .clearTechnical(key: "serial.nport1.silent"),
+            .clearTechnical(key: "serial.nport1.transmission-errors"),
+            .clearTechnical(key: "serial.nport1.absent"),
+        ])
+        #expect(try await line.exchange(Self.linkCheck, expecting: 1) == [0x06])
         await harness.stop()
     }
 
@@ -165,7 +179,7 @@ import TocsinTestKit
         await harness.alarms.waitUntil { $0.contains { if case .raiseTechnical("serial.nport1.silent", _) = $0 { true } else { false } } }
         #expect(await harness.technicalTexts("serial.nport1.silent") == ["TCP port nport1: no poll, select or block for 1 s; check the panel and the cable"])
         #expect(try await line.exchange([0x04, 0x32, 0x05], expecting: 1) == [0x04])
-        await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.nport1.silent")) }
+        await harness.alarms.waitUntil { RecordingAlarms.clearedAfterRaise("serial.nport1.silent", in: $0) }
         await harness.stop()
     }
 }
