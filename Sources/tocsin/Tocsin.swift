@@ -148,6 +148,7 @@ struct Panel: AsyncParsableCommand {
             throw ValidationError("\(name) must be one station address character, 0 to 9")
         }
         guard !address.isEmpty else { throw ValidationError("--address must not be empty") }
+        try validateDevice(device)
     }
 
     func run() async throws {
@@ -180,6 +181,10 @@ struct Monitor: AsyncParsableCommand {
 
     @OptionGroup var line: LineOptions
 
+    func validate() throws {
+        try validateDevice(device)
+    }
+
     func run() async throws {
         let monitor = LineMonitor(device: device, baud: line.baud, framing: line.parsedFraming, charset: line.parsedCharset)
         do {
@@ -189,6 +194,15 @@ struct Monitor: AsyncParsableCommand {
             printError("tocsin monitor: \(error)")
             throw ExitCode.failure
         }
+    }
+}
+
+/// A `tcp://` device the tools cannot connect to is named before anything is opened.
+func validateDevice(_ device: String) throws {
+    do {
+        _ = try PortLine(device: device)
+    } catch {
+        throw ValidationError("\"\(device)\" \(error)")
     }
 }
 
