@@ -164,7 +164,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ESPA444Tests", dependencies: ["ESPA444"], swiftSettings: swiftSettings),
-        .testTarget(name: "SerialTests", dependencies: ["Serial", "ESPA444", "Alarming", "CShim", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .testTarget(name: "SerialTests", dependencies: ["Serial", "ESPA444", "Alarming", "CShim", "TocsinTestKit", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(name: "ESPAXTests", dependencies: ["ESPAX", "CLibXML2"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ESPAXServerTests",

@@ -52,7 +52,9 @@ public final class ESPAPortService: Service, Sendable {
     public var transmissionErrorsKey: String { "serial.\(settings.label).transmission-errors" }
 
     /// udev saw a tty come or go: look for the device now rather than at the next periodic check.
+    /// A TCP port keeps to its reconnect backoff.
     public func deviceChanged() {
+        guard !settings.line.isTCP else { return }
         wakeup.signal()
     }
 
@@ -81,42 +83,95 @@ public final class ESPAPortService: Service, Sendable {
         links.remove(kind: "serial", name: settings.label)
     }
 
+    /// Why the line could not be opened this time, and how the port shows it.
+    private struct OpenFailure: Error {
+        var text: String
+        /// `.waiting` for an absent device or an unreachable converter, `.error` for one that is
+        /// there but unusable (busy, not a tty).
+        var state: PortStatus.State
+    }
+
+    /// Opens the line and returns the fd and what to log about it.
+    private func openLine() async -> Result<(fd: Int32, metadata: Logger.Metadata), OpenFailure> {
+        do {
+            let opened = try await settings.line.open(baud: settings.baud, framing: settings.framing, tcp: settings.tcp)
+            var metadata: Logger.Metadata = ["device": "\(settings.device)"]
+            if settings.line.isTCP {
+                metadata["peer"] = "\(opened.peer ?? "?")"
+                metadata["local"] = "\(opened.local ?? "?")"
+                metadata["keepalive"] = "\(settings.tcp.keepalive)"
+            } else {
+                metadata["baud"] = "\(settings.baud)"
+                metadata["framing"] = "\(settings.framing)"
+            }
+            return .success((opened.fd, metadata))
+        } catch SerialError.absent(let path) {
+            return .failure(OpenFailure(text: "\(SerialError.absent(path: path))", state: .waiting))
+        } catch let error as TCPError {
+            // An unreachable converter is waited for like an absent device.
+            return .failure(OpenFailure(text: "\(error)", state: .waiting))
+        } catch {
+            return .failure(OpenFailure(text: "\(error)", state: .error))
+        }
+    }
+
+    /// The pause before the next attempt after `failures` failed ones in a row. A serial port looks
+    /// again every `presenceCheckInterval` or on a udev event; a TCP port backs off so that an
+    /// unreachable converter is not hammered, and is not woken by udev.
+    private func pause(afterFailures failures: Int) async {
+        switch settings.line {
+        case .serial: await wakeup.wait(upTo: settings.presenceCheckInterval)
+        case .tcp: try? await Task.sleep(for: settings.tcp.reconnectDelay(afterFailures: failures))
+        }
+    }
+
     private func superviseLine() async {
         var nextSequence = await seedSequence()
         var reportedProblem: String?
         var absentRaised = false
-        publish { $0.state = .waiting; $0.note = "waiting for the device" }
-        while !Task.isCancelled {
+        var failures = 0
+        // The alarm core resumes the technical alarms an earlier run left open. The faults of a
+        // session are that session's; the port's absence is settled by the first open.
+        var opened = false
+        technical.yield(.clear(key: silentKey))
+        technical.yield(.clear(key: transmissionErrorsKey))
+        let tcp = settings.line.isTCP
+        publish { $0.state = .waiting; $0.note = tcp ? "connecting to \(settings.device)" : "waiting for the device" }
+        supervision: while !Task.isCancelled {
             let fd: Int32
-            do {
-                fd = try SerialDevice.open(path: settings.device, baud: settings.baud, framing: settings.framing)
-            } catch {
-                let text = "\(error)"
-                if text != reportedProblem {
-                    logger.warning("serial port not available; waiting for it", metadata: ["device": "\(settings.device)", "reason": "\(text)"])
-                    reportedProblem = text
+            var metadata: Logger.Metadata
+            switch await openLine() {
+            case .success(let opened):
+                (fd, metadata) = opened
+            case .failure(let failure):
+                guard !Task.isCancelled else { break supervision }
+                failures += 1
+                if failure.text != reportedProblem {
+                    logger.warning(tcp ? "TCP port cannot connect; retrying" : "serial port not available; waiting for it",
+                                   metadata: ["device": "\(settings.device)", "reason": "\(failure.text)"])
+                    reportedProblem = failure.text
                 }
-                if case .absent = error {
-                    publish { $0.state = .waiting; $0.note = "waiting for \(settings.device)" }
-                } else {
-                    publish { $0.state = .error; $0.note = text }
+                let retry = tcp ? "; next attempt in \(Self.seconds(settings.tcp.reconnectDelay(afterFailures: failures)))" : ""
+                publish {
+                    $0.state = failure.state
+                    $0.note = failure.state == .waiting && !tcp ? "waiting for \(settings.device)" : failure.text + retry
                 }
                 if !absentRaised {
-                    technical.yield(.raise(key: absentKey, text: "Serial port \(settings.label): \(text)"))
+                    technical.yield(.raise(key: absentKey, text: "\(settings.title): \(failure.text)"))
                     absentRaised = true
                 }
-                await wakeup.wait(upTo: settings.presenceCheckInterval)
+                await pause(afterFailures: failures)
                 continue
             }
             reportedProblem = nil
-            if absentRaised {
+            if absentRaised || !opened {
                 technical.yield(.clear(key: absentKey))
                 absentRaised = false
             }
-            logger.notice("serial port open", metadata: [
-                "device": "\(settings.device)", "baud": "\(settings.baud)", "framing": "\(settings.framing)",
-                "role": "\(settings.role.rawValue)", "first_sequence": "\(nextSequence)",
-            ])
+            opened = true
+            metadata["role"] = "\(settings.role.rawValue)"
+            metadata["first_sequence"] = "\(nextSequence)"
+            logger.notice(tcp ? "TCP port connected" : "serial port open", metadata: metadata)
             publish { $0.state = .open; $0.note = "" }
             let session = ESPASession(settings: settings, alarms: alarms, logger: logger, status: status, technical: technical, keys: (silentKey, transmissionErrorsKey))
             let reason = await session.run(fd: fd, firstSequence: nextSequence)
@@ -125,13 +180,24 @@ public final class ESPAPortService: Service, Sendable {
             technical.yield(.clear(key: silentKey))
             technical.yield(.clear(key: transmissionErrorsKey))
             guard !Task.isCancelled else { break }
-            logger.warning("serial port closed", metadata: ["device": "\(settings.device)", "reason": "\(reason)"])
+            // A connection the converter took and dropped without a byte counts as another failed
+            // attempt, so a converter that accepts and closes at once is not reconnected in a tight loop.
+            failures = session.receivedAnything ? 0 : failures + 1
+            logger.warning(tcp ? "TCP port connection lost" : "serial port closed", metadata: ["device": "\(settings.device)", "reason": "\(reason)"])
             publish { $0.state = .waiting; $0.note = "closed: \(reason)" }
-            technical.yield(.raise(key: absentKey, text: "Serial port \(settings.label): \(settings.device) unplugged (\(reason))"))
+            let lost = tcp ? "connection to \(settings.device) lost" : "\(settings.device) unplugged"
+            technical.yield(.raise(key: absentKey, text: "\(settings.title): \(lost) (\(reason))"))
             absentRaised = true
             reportedProblem = "closed"
+            if tcp { await pause(afterFailures: max(1, failures)) }
         }
-        logger.info("serial port stopped", metadata: ["device": "\(settings.device)"])
+        logger.info(tcp ? "TCP port stopped" : "serial port stopped", metadata: ["device": "\(settings.device)"])
+    }
+
+    /// `4 s`, `500 ms`.
+    static func seconds(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
     }
 
     /// The sequence after the highest one this port has journalled, so call references stay unique

@@ -29,6 +29,9 @@ final class ESPASession {
     private let transmissionErrorsKey: String
     private(set) var nextSequence: UInt64 = 1
     private var lastReceivedAt: Instant?
+    /// Whether the peer sent anything in this session: a TCP port's reconnect backoff starts again
+    /// only after a connection that carried traffic.
+    var receivedAnything: Bool { lastReceivedAt != nil }
     private var timer: Task<Void, Never>?
     private var transmissionErrorTimes: [Instant] = []
     private var transmissionErrorsRaised = false
@@ -124,7 +127,7 @@ final class ESPASession {
                 let seconds = settings.supervisionTime.map { "\($0.components.seconds) s" } ?? "its supervision time"
                 logger.warning("serial line silent: no poll, select or block", metadata: ["supervision": "\(seconds)"])
                 publish { $0.state = .silent }
-                technical.yield(.raise(key: silentKey, text: "Serial port \(settings.label): no poll, select or block for \(seconds); check the panel and the cable"))
+                technical.yield(.raise(key: silentKey, text: "\(settings.title): no poll, select or block for \(seconds); check the panel and the cable"))
             case .linkAlive:
                 logger.notice("serial line alive again")
                 publish { $0.state = .receiving }
@@ -224,7 +227,8 @@ final class ESPASession {
         publish { $0.state = .error; $0.note = "\(transmissionErrorTimes.count) bad blocks in \(settings.bccBurstWindow.components.seconds) s" }
         technical.yield(.raise(
             key: transmissionErrorsKey,
-            text: "Serial port \(settings.label): \(transmissionErrorTimes.count) blocks with a bad BCC or character within \(settings.bccBurstWindow.components.seconds) s; check baud rate, framing, character set and cable"
+            text: "\(settings.title): \(transmissionErrorTimes.count) blocks with a bad BCC or character within \(settings.bccBurstWindow.components.seconds) s; check "
+                + (settings.line.isTCP ? "the converter's baud rate and framing, the character set and the cable" : "baud rate, framing, character set and cable")
         ))
     }
 

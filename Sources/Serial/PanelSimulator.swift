@@ -3,11 +3,15 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import ESPA444
 
 /// `tocsin panel`: plays an ESPA 4.4.4 control station (a nurse-call or fire panel) on a device,
 /// sends one call block to the paging system, and reports every byte both ways, so an integrator
-/// sees exactly what the peer answers.
+/// sees exactly what the peer answers. The device may be `tcp://host:port`: a serial-to-IP
+/// converter in TCP server mode, whose serial side is then the line.
 public struct PanelSimulator: Sendable {
     public var device: String
     public var baud: Int
@@ -50,18 +54,25 @@ public struct PanelSimulator: Sendable {
         case timeout
     }
 
-    /// Sends the block and returns whether the peer ACKed it. Every byte goes to `output`.
+    /// Sends the block and returns whether the peer ACKed it. Every byte goes to `output`. The
+    /// exchange itself (what is sent, what is printed, the verdict) is `PanelExchange`; this only
+    /// opens the line, writes, reads and keeps the timers.
     public func run(output: @escaping @Sendable (String) -> Void) async throws -> Outcome {
-        let fd = try SerialDevice.open(path: device, baud: baud, framing: framing)
-        let (inputs, input) = AsyncStream.makeStream(of: Input.self)
-        let connection = SerialConnection(fd: fd, path: device) { input.yield(.event($0)) }
-        let start = ContinuousClock.now
-        func stamp() -> String {
-            let elapsed = start.duration(to: .now)
-            let tenths = elapsed.components.seconds * 10_000 + elapsed.components.attoseconds / 100_000_000_000_000
-            let text = "\(tenths / 10).\(tenths % 10) ms"
-            return String(repeating: " ", count: max(0, 10 - text.count)) + text
+        let line = try PortLine(device: device)
+        let description = line.isTCP ? device : "\(device) at \(baud) \(framing)"
+        let opened = try await line.open(baud: baud, framing: framing, tcp: TCPLineOptions())
+        var exchange: PanelExchange
+        do {
+            exchange = try PanelExchange(
+                block: block, destination: destination, ownAddress: ownAddress, charset: charset, retries: retries,
+                retryDelay: retryDelay, line: description, now: .now
+            )
+        } catch {
+            Glibc.close(opened.fd)
+            throw error
         }
+        let (inputs, input) = AsyncStream.makeStream(of: Input.self)
+        let connection = SerialConnection(fd: opened.fd, path: device) { input.yield(.event($0)) }
         let giveUp = Task {
             try? await Task.sleep(for: timeout)
             input.yield(.timeout)
@@ -71,77 +82,41 @@ public struct PanelSimulator: Sendable {
             giveUp.cancel()
             timer?.cancel()
         }
-        var link = ControlStationLink<ContinuousClock.Instant>(
-            configuration: .init(
-                receiver: ReceiverConfiguration(port: device, address: ownAddress, charset: charset),
-                blockRetries: retries, retryDelay: retryDelay, supervisionTime: nil
-            ),
-            now: .now
-        )
-        let (_, first) = try link.transmit(block, to: destination, now: .now)
-        var outcome: Outcome?
-        func perform(_ actions: [LinkAction<ContinuousClock.Instant>]) {
-            for action in actions {
-                switch action {
-                case .send(let bytes):
+        func perform(_ steps: [PanelExchange.Step]) {
+            for step in steps {
+                switch step {
+                case .send(let bytes, let line):
                     do {
                         try connection.write(bytes)
-                        output("\(stamp())  -> \(hex(bytes))  \(Self.names(bytes))")
+                        output(line)
                     } catch {
-                        output("\(stamp())  write failed: \(error)")
-                        outcome = outcome ?? .failed("\(error)")
+                        perform(exchange.writeFailed("\(error)", now: .now))
                     }
-                case .scheduleTimer(let at):
+                case .report(let line):
+                    output(line)
+                case .wake(let at):
                     timer?.cancel()
                     timer = Task {
                         try? await Task.sleep(until: at, clock: .continuous)
                         if !Task.isCancelled { input.yield(.tick) }
                     }
-                case .transmitted:
-                    output("\(stamp())  block ACKed by the peer")
-                    outcome = outcome ?? .acknowledged
-                case .transmissionFailed(_, let reason):
-                    output("\(stamp())  block not taken: \(reason)")
-                    outcome = outcome ?? .failed(reason)
-                case .protocolError(let message):
-                    output("\(stamp())  line problem: \(message)")
-                case .deliver(let call), .reset(let call):
-                    // The peer selected us with a call of its own; take it so the line moves on.
-                    output("\(stamp())  peer sent a call: \(call)")
-                    perform(link.handle(.committed, now: .now))
-                case .duplicate, .received, .linkSilent, .linkAlive:
-                    break
                 }
             }
         }
-        output("\(stamp())  sending to station '\(Character(Unicode.Scalar(destination)))' on \(device) at \(baud) \(framing): \(block)")
-        perform(first)
-        if let outcome {
-            connection.close()
-            await connection.waitUntilClosed()
-            return outcome
-        }
-        loop: for await item in inputs {
-            switch item {
-            case .event(.received(let bytes, let at)):
-                // Byte by byte, as the peer's answers are what the integrator is checking.
-                for byte in bytes { output("\(stamp())  <- \(LineTranscript.describe(byte: byte))") }
-                perform(link.handle(.received(bytes), now: at))
-            case .event(.gone(let reason)):
-                outcome = outcome ?? .failed("device went away: \(reason)")
-            case .tick:
-                perform(link.handle(.tick, now: .now))
-            case .timeout:
-                outcome = outcome ?? .failed("no complete answer within \(timeout)")
+        perform(exchange.begin(now: .now))
+        if exchange.outcome == nil {
+            loop: for await item in inputs {
+                switch item {
+                case .event(.received(let bytes, let at)): perform(exchange.received(bytes, at: at))
+                case .event(.gone(let reason)): perform(exchange.lineGone(reason, now: .now))
+                case .tick: perform(exchange.tick(now: .now))
+                case .timeout: perform(exchange.timedOut(after: timeout, now: .now))
+                }
+                if exchange.outcome != nil { break loop }
             }
-            if outcome != nil { break loop }
         }
         connection.close()
         await connection.waitUntilClosed()
-        return outcome ?? .failed("stopped")
-    }
-
-    static func names(_ bytes: [UInt8]) -> String {
-        "(" + bytes.map { LineTranscript.describe(byte: $0).split(separator: " ", maxSplits: 1).last.map(String.init) ?? "" }.joined(separator: " ") + ")"
+        return exchange.outcome ?? .failed("stopped")
     }
 }

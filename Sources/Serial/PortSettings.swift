@@ -1,8 +1,10 @@
 // Serial owns the ESPA 4.4.4 ports on the box: termios settings and exclusive, non-blocking device
 // access, the udev hot-plug monitor, the supervisor that waits for a port, opens it, notices it
 // unplugged and reopens it, and the port service that runs an `ESPA444` link machine over it and
-// turns calls into alarms (ACK only after the journal commit). It also holds the logic of the two
-// commissioning tools, the panel simulator and the line monitor. Alarm policy stays in `Alarming`.
+// turns calls into alarms (ACK only after the journal commit). A port can also be a TCP "virtual
+// serial" line to a serial-to-IP converter: the same session runs over the socket. It also holds
+// the logic of the two commissioning tools, the panel simulator and the line monitor. Alarm policy
+// stays in `Alarming`.
 
 import Alarming
 import ESPA444
@@ -17,8 +19,8 @@ public enum PortRole: String, Sendable, Hashable, CaseIterable {
 public struct PortSettings: Sendable, Hashable {
     /// The name staff see (LinkBoard, technical alarms) and the port part of call references.
     public var label: String
-    /// A stable path: `/dev/serial/by-path/…` or a `/dev/tocsin/<label>` symlink from the Board rules.
-    public var device: String
+    /// Where the bytes travel: a serial device, or a TCP connection to a serial-to-IP converter.
+    public var line: PortLine
     public var role: PortRole
     public var baud: Int
     public var framing: Framing
@@ -39,13 +41,15 @@ public struct PortSettings: Sendable, Hashable {
     public var interCharacterTimeout: Duration
     /// How often an absent device is looked for even without a udev event (udevd may not run).
     public var presenceCheckInterval: Duration
+    /// Connecting, reconnecting and noticing a dead peer, for TCP lines.
+    public var tcp: TCPLineOptions
     /// This many `'1' NAK`s (bad BCC or character) within `bccBurstWindow` raise a technical alarm.
     public var bccBurstLimit: Int
     public var bccBurstWindow: Duration
 
     public init(
         label: String,
-        device: String,
+        line: PortLine,
         role: PortRole = .pagingSystem,
         baud: Int = 9600,
         framing: Framing = .sevenEvenTwo,
@@ -59,11 +63,12 @@ public struct PortSettings: Sendable, Hashable {
         duplicateWindow: Duration = .seconds(20),
         interCharacterTimeout: Duration = .seconds(2),
         presenceCheckInterval: Duration = .seconds(2),
+        tcp: TCPLineOptions = TCPLineOptions(),
         bccBurstLimit: Int = 5,
         bccBurstWindow: Duration = .seconds(60)
     ) {
         self.label = label
-        self.device = device
+        self.line = line
         self.role = role
         self.baud = baud
         self.framing = framing
@@ -77,8 +82,17 @@ public struct PortSettings: Sendable, Hashable {
         self.duplicateWindow = duplicateWindow
         self.interCharacterTimeout = interCharacterTimeout
         self.presenceCheckInterval = presenceCheckInterval
+        self.tcp = tcp
         self.bccBurstLimit = bccBurstLimit
         self.bccBurstWindow = bccBurstWindow
+    }
+
+    /// The line as logs, alarms and the board name it: the device path or `tcp://host:port`.
+    public var device: String { line.description }
+
+    /// How technical alarms name the port: `Serial port port1`, `TCP port nport1`.
+    public var title: String {
+        (line.isTCP ? "TCP port " : "Serial port ") + label
     }
 
     /// The receiving settings of the link machine for this port.

@@ -9,7 +9,7 @@ import Synchronization
 /// What staff see of one port on the board and in `GET /api/links`.
 struct PortStatus: Sendable {
     enum State: String, Sendable {
-        /// Configured, device absent.
+        /// Configured, device absent (or the converter of a TCP line not connected).
         case waiting
         /// Open, nothing heard yet.
         case open
@@ -46,7 +46,9 @@ struct PortStatus: Sendable {
     }
 
     var linkStatus: LinkStatus {
-        var detail = "\(state.rawValue): \(settings.device) \(settings.baud) \(settings.framing) \(settings.role.rawValue)"
+        // A TCP line's baud rate and framing are the converter's, not Tocsin's: they are not shown.
+        let line = settings.line.isTCP ? "\(settings.device) (TCP)" : "\(settings.device) \(settings.baud) \(settings.framing)"
+        var detail = "\(state.rawValue): \(line) \(settings.role.rawValue)"
         if let lastTraffic { detail += ", last traffic \(lastTraffic.ISO8601Format())" }
         if !note.isEmpty { detail += "; \(note)" }
         return LinkStatus(

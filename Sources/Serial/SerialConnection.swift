@@ -7,6 +7,12 @@ import Synchronization
 /// An open port: a readiness source reads every byte as it arrives and hands it on with the time it
 /// was read; writes go straight to the fd. It reports the device gone once (read 0, `EIO`, `ENODEV`,
 /// `ENXIO`, or `POLLHUP` on write) and then closes the fd itself.
+///
+/// The fd may also be a connected TCP socket to a serial-to-IP converter (`TCPLine`): a stream
+/// socket reads and writes like a tty. For a socket, read 0 means the converter closed the
+/// connection, any read or write error means the connection is gone, and writes use
+/// `send(MSG_NOSIGNAL)` so that a connection reset by the converter is an error, not a `SIGPIPE`
+/// that would end the daemon.
 public final class SerialConnection: @unchecked Sendable {
     public enum Event: Sendable, Hashable {
         case received([UInt8], at: ContinuousClock.Instant)
@@ -21,6 +27,7 @@ public final class SerialConnection: @unchecked Sendable {
     private let source: any DispatchSourceRead
     private let onEvent: @Sendable (Event) -> Void
     private let finished = Mutex(false)
+    private let isSocket: Bool
 
     /// Takes ownership of `fd` (non-blocking) and starts reading; `onEvent` is called on a private
     /// queue, in order, and never again after `.gone`.
@@ -28,6 +35,7 @@ public final class SerialConnection: @unchecked Sendable {
         self.path = path
         state = DescriptorState(fd: fd)
         self.onEvent = onEvent
+        isSocket = Self.isSocket(fd)
         queue = DispatchQueue(label: "tocsin.serial.\(path)")
         source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         source.setEventHandler { [unowned self] in self.readAvailable(fd: fd) }
@@ -46,13 +54,14 @@ public final class SerialConnection: @unchecked Sendable {
                 continue
             }
             if count == 0 {
-                goneReason = "hang-up (read returned 0)"
+                goneReason = isSocket ? "connection closed by the peer (read returned 0)" : "hang-up (read returned 0)"
                 break
             }
             let code = errno
             if code == EINTR { continue }
             if code == EAGAIN || code == EWOULDBLOCK { break }
-            goneReason = SerialError.isDeviceGone(code) ? "device gone (\(String(cString: strerror(code))))" : "read failed: \(String(cString: strerror(code)))"
+            goneReason = isSocket ? "connection lost: \(String(cString: strerror(code)))"
+                : SerialError.isDeviceGone(code) ? "device gone (\(String(cString: strerror(code))))" : "read failed: \(String(cString: strerror(code)))"
             break
         }
         let at = ContinuousClock.now
@@ -87,7 +96,9 @@ public final class SerialConnection: @unchecked Sendable {
             var offset = 0
             let deadline = ContinuousClock.now.advanced(by: .seconds(1))
             while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                let written = bytes[offset...].withUnsafeBytes { buffer in
+                    isSocket ? send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) : Glibc.write(fd, buffer.baseAddress, buffer.count)
+                }
                 if written > 0 {
                     offset += written
                     continue
@@ -99,7 +110,7 @@ public final class SerialConnection: @unchecked Sendable {
                     _ = Glibc.poll(&pollfd, 1, 100)
                     continue
                 }
-                failure = SerialError.isDeviceGone(code)
+                failure = isSocket || SerialError.isDeviceGone(code)
                     ? .gone(path: path, reason: "write failed: \(String(cString: strerror(code)))")
                     : .system(path: path, call: "write", errno: code)
                 return
@@ -109,6 +120,11 @@ public final class SerialConnection: @unchecked Sendable {
             if case .gone(_, let reason) = failure { queue.async { self.finish(reason) } }
             throw failure
         }
+    }
+
+    static func isSocket(_ fd: Int32) -> Bool {
+        var status = stat()
+        return fstat(fd, &status) == 0 && status.st_mode & S_IFMT == S_IFSOCK
     }
 
     /// Closes the port (the flock goes with the fd). No `.gone` is reported for a close asked for.

@@ -117,7 +117,7 @@ struct Panel: AsyncParsableCommand {
         discussion: "Exits 0 when the peer ACKs the block, 1 when it refuses it or does not answer."
     )
 
-    @Argument(help: "The serial device, for example /dev/ttyUSB0 or /dev/tocsin/port1.")
+    @Argument(help: "The serial device, for example /dev/ttyUSB0 or /dev/tocsin/port1, or tcp://host:port for a serial-to-IP converter in TCP server mode.")
     var device: String
 
     @Option(help: "Call address (record 1): the alarm group.")
@@ -148,6 +148,7 @@ struct Panel: AsyncParsableCommand {
             throw ValidationError("\(name) must be one station address character, 0 to 9")
         }
         guard !address.isEmpty else { throw ValidationError("--address must not be empty") }
+        try validateDevice(device)
     }
 
     func run() async throws {
@@ -175,10 +176,14 @@ struct Monitor: AsyncParsableCommand {
         abstract: "Decode and print ESPA 4.4.4 traffic on DEVICE: timestamps, BCC verdicts and records."
     )
 
-    @Argument(help: "The serial device, for example /dev/ttyUSB0 (not one the daemon holds).")
+    @Argument(help: "The serial device, for example /dev/ttyUSB0 (not one the daemon holds), or tcp://host:port for a serial-to-IP converter in TCP server mode.")
     var device: String
 
     @OptionGroup var line: LineOptions
+
+    func validate() throws {
+        try validateDevice(device)
+    }
 
     func run() async throws {
         let monitor = LineMonitor(device: device, baud: line.baud, framing: line.parsedFraming, charset: line.parsedCharset)
@@ -189,6 +194,15 @@ struct Monitor: AsyncParsableCommand {
             printError("tocsin monitor: \(error)")
             throw ExitCode.failure
         }
+    }
+}
+
+/// A `tcp://` device the tools cannot connect to is named before anything is opened.
+func validateDevice(_ device: String) throws {
+    do {
+        _ = try PortLine(device: device)
+    } catch {
+        throw ValidationError("\"\(device)\" \(error)")
     }
 }
 

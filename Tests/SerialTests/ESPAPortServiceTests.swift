@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func aCallIsACKedOnlyAfterTheJournalCommitThenResetAndDuplicate() async throws {
-        let harness = try await Harness(settings: { PortSettings(label: "port1", device: $0) })
+        let harness = try await Harness(settings: { PortSettings(label: "port1", line: .serial(path: $0)) })
         let pty = harness.pty, alarms = harness.alarms
 
         #expect(await pty.read(count: 1, timeout: .zero) == [], "nothing is sent before the panel speaks")
@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func aJournalFailureIsAnsweredBusySoThePanelRetries() async throws {
-        let harness = try await Harness(settings: { PortSettings(label: "port1", device: $0) })
+        let harness = try await Harness(settings: { PortSettings(label: "port1", line: .serial(path: $0)) })
         await harness.alarms.setFailRaise(true)
         harness.pty.write(Self.linkCheck)
         #expect(await harness.pty.read(count: 1) == [0x06])
@@ -144,7 +144,7 @@ import Testing
             receivedAt: Date(timeIntervalSince1970: 1_700_000_000)
         )
         let harness = try await Harness(
-            settings: { PortSettings(label: "ward", device: $0, defaultPriority: .high) },
+            settings: { PortSettings(label: "ward", line: .serial(path: $0), defaultPriority: .high) },
             alarms: RecordingAlarms(journalled: [earlier, other])
         )
         // A block with no select before it is taken too; '01' is not '1'.
@@ -167,7 +167,7 @@ import Testing
         symlink(first.slavePath, link)
         defer { unlink(link); rmdir(folder) }
         let harness = try await Harness(
-            settings: { PortSettings(label: "port1", device: $0, presenceCheckInterval: .milliseconds(50)) },
+            settings: { PortSettings(label: "port1", line: .serial(path: $0), presenceCheckInterval: .milliseconds(50)) },
             pty: first, devicePath: link
         )
         first.write(Self.linkCheck)
@@ -184,7 +184,7 @@ import Testing
         unlink(link)
         symlink(second.slavePath, link)
         try await harness.waitForState(.connecting)
-        await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.port1.absent")) }
+        await harness.alarms.waitUntil { RecordingAlarms.clearedAfterRaise("serial.port1.absent", in: $0) }
         second.write(Self.linkCheck)
         #expect(await second.read(count: 1) == [0x06])
         second.write(Self.e4)
@@ -193,19 +193,19 @@ import Testing
     }
 
     @Test func aSilentLineRaisesATechnicalAlarmClearedByTheNextPoll() async throws {
-        let harness = try await Harness(settings: { PortSettings(label: "p", device: $0, supervisionTime: .milliseconds(200)) })
+        let harness = try await Harness(settings: { PortSettings(label: "p", line: .serial(path: $0), supervisionTime: .milliseconds(200)) })
         await harness.alarms.waitUntil { $0.contains { if case .raiseTechnical("serial.p.silent", _) = $0 { true } else { false } } }
         try await harness.waitForState(.silent)
         harness.pty.write([0x04, 0x32, 0x05])
         // A poll of Tocsin's own address right after EOT: "nothing to send".
         #expect(await harness.pty.read(count: 1) == [0x04])
-        await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.p.silent")) }
+        await harness.alarms.waitUntil { RecordingAlarms.clearedAfterRaise("serial.p.silent", in: $0) }
         try await harness.waitForState(.up)
         await harness.stop()
     }
 
     @Test func aBurstOfBadBlocksRaisesATechnicalAlarmClearedByAGoodOne() async throws {
-        let harness = try await Harness(settings: { PortSettings(label: "p", device: $0, bccBurstLimit: 3) })
+        let harness = try await Harness(settings: { PortSettings(label: "p", line: .serial(path: $0), bccBurstLimit: 3) })
         var bad = Self.e4
         bad[bad.count - 1] ^= 0x01
         for _ in 0 ..< 3 {
@@ -217,12 +217,12 @@ import Testing
         #expect(harness.status?.counters["transmissionErrors"] == 3)
         harness.pty.write(Self.e4)
         #expect(await harness.pty.read(count: 1) == [0x06])
-        await harness.alarms.waitUntil { $0.contains(.clearTechnical(key: "serial.p.transmission-errors")) }
+        await harness.alarms.waitUntil { RecordingAlarms.clearedAfterRaise("serial.p.transmission-errors", in: $0) }
         await harness.stop()
     }
 
     @Test func theTurnaroundDelayHoldsTheReplyBack() async throws {
-        let harness = try await Harness(settings: { PortSettings(label: "p", device: $0, turnaround: .milliseconds(80)) })
+        let harness = try await Harness(settings: { PortSettings(label: "p", line: .serial(path: $0), turnaround: .milliseconds(80)) })
         let sent = ContinuousClock.now
         harness.pty.write(Self.linkCheck)
         #expect(await harness.pty.read(count: 1) == [0x06])
@@ -231,7 +231,7 @@ import Testing
     }
 
     @Test func theControlStationRolePollsThePanel() async throws {
-        let harness = try await Harness(settings: { PortSettings(label: "cs", device: $0, role: .controlStation, pollInterval: .milliseconds(100)) })
+        let harness = try await Harness(settings: { PortSettings(label: "cs", line: .serial(path: $0), role: .controlStation, pollInterval: .milliseconds(100)) })
         #expect(await harness.pty.read(count: 3) == [0x04, 0x31, 0x05])
         // The panel selects Tocsin and sends a call.
         harness.pty.write([0x32, 0x05])

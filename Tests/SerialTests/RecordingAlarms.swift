@@ -89,4 +89,11 @@ actor RecordingAlarms: ESPAAlarmSink {
     func clearTechnical(key: String) async {
         record(.clearTechnical(key: key))
     }
+
+    /// Whether the fault `key` was raised and then cleared. A port clears its faults when it
+    /// starts too (an earlier run may have left them open), so a clear alone proves nothing.
+    static func clearedAfterRaise(_ key: String, in calls: [Call]) -> Bool {
+        guard let raised = calls.lastIndex(where: { if case .raiseTechnical(key, _) = $0 { true } else { false } }) else { return false }
+        return calls[raised...].contains(.clearTechnical(key: key))
+    }
 }

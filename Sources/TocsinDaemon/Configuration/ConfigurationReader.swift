@@ -1,7 +1,7 @@
 // The schema of `tocsin.toml` and its checks: which tables and keys exist, their types and ranges,
 // and the rules across keys. It walks a parsed TOML document, keeps every valid value, and collects
 // every problem (unknown key with a suggestion, wrong type, out of range) with its key path and line,
-// including the [[ports]] entries of the ESPA 4.4.4 serial ports.
+// and the [[ports]] entries of the ESPA 4.4.4 ports (ConfigurationReader+Ports.swift).
 
 import Alarming
 import ESPA444
@@ -25,18 +25,13 @@ struct ConfigurationReader {
         ("phones", phonesKeys),
     ]
     static let userKeys = ["name", "password_hash"]
-    static let portKeys = [
-        "label", "device", "role", "baud", "framing", "charset", "address", "polled_addresses", "poll_interval_ms",
-        "supervision_seconds", "turnaround_ms", "default_priority", "duplicate_window_seconds",
-        "inter_character_timeout_ms", "presence_check_ms", "transmission_error_limit", "transmission_error_window_seconds",
-    ]
 
     private(set) var problems: [Problem] = []
 
     mutating func read(_ root: TOMLTable) -> Configuration {
         var configuration = Configuration.defaults
         for entry in root.entries where entry.key != "users" && entry.key != "ports" && !Self.sections.contains(where: { $0.name == entry.key }) {
-            reportUnknown(entry, path: TOMLTableBuilder.display([entry.key]), suggestion: suggestion(forRootKey: entry.key))
+            reportUnknown(entry, path: TOMLTableBuilder.display([entry.key]), suggestion: suggestion(forRootKey: entry.key, isTable: Self.isTable(entry.value)))
         }
         if let daemon = section("daemon", in: root) {
             if let directory = string("state_directory", in: daemon, under: "daemon", allowEmpty: false) {
@@ -196,147 +191,6 @@ struct ConfigurationReader {
         return accounts
     }
 
-    private mutating func readPorts(_ entry: TOMLTable.Entry) -> [PortSettings] {
-        guard case .array(let elements) = entry.value.content else {
-            problem("ports", entry.value.line, "expected [[ports]] entries (an array of tables), found \(entry.value.kindDescription)")
-            return []
-        }
-        var ports: [PortSettings] = []
-        var firstLineOfLabel: [String: Int] = [:]
-        var firstLineOfDevice: [String: Int] = [:]
-        for (position, element) in elements.enumerated() {
-            let path = "ports[\(position)]"
-            guard case .table(let table) = element.content else {
-                problem(path, element.line, "expected a table with at least label and device, found \(element.kindDescription)")
-                continue
-            }
-            for key in table.entries where !Self.portKeys.contains(key.key) {
-                let hint = Self.closest(to: key.key, among: Self.portKeys).map { "\(path).\($0)" }
-                reportUnknown(key, path: "\(path).\(TOMLTableBuilder.display([key.key]))", suggestion: hint)
-            }
-            var valid = true
-            var label = string("label", in: table, under: path, allowEmpty: false, allowSpaces: false)
-            if table["label"] == nil {
-                problem("\(path).label", element.line, "missing; every port needs a label (the name on the box, used in alarms and call references)")
-                valid = false
-            }
-            if let given = label, !given.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-                problem("\(path).label", table["label"]?.value.line, "\(Self.quoted(given)) may only hold letters, digits, - and _")
-                label = nil
-            }
-            if let given = label, let first = firstLineOfLabel[given] {
-                problem("\(path).label", table["label"]?.value.line, "port \(Self.quoted(given)) is already declared at line \(first)")
-                label = nil
-            }
-            var device = string("device", in: table, under: path, allowEmpty: false, allowSpaces: false)
-            if table["device"] == nil {
-                problem("\(path).device", element.line, "missing; give a stable path such as /dev/tocsin/<label> or /dev/serial/by-path/...")
-                valid = false
-            }
-            if let given = device, !given.hasPrefix("/") {
-                problem("\(path).device", table["device"]?.value.line, "\(Self.quoted(given)) is not an absolute path")
-                device = nil
-            }
-            if let given = device, let first = firstLineOfDevice[given] {
-                problem("\(path).device", table["device"]?.value.line, "\(Self.quoted(given)) is already used by the port at line \(first)")
-                device = nil
-            }
-            // The other keys are checked even when these two are wrong, so every problem shows at once.
-            if label == nil || device == nil { valid = false }
-            var port = PortSettings(label: label ?? "", device: device ?? "")
-            if let text = string("role", in: table, under: path, allowEmpty: false) {
-                if let role = PortRole(rawValue: text) { port.role = role } else {
-                    problem("\(path).role", table["role"]?.value.line, "unknown role \(Self.quoted(text)); expected paging-system or control-station")
-                    valid = false
-                }
-            }
-            if let baud = integer("baud", in: table, under: path, range: 300...115_200) {
-                if TermiosSettings.supportedBaudRates.contains(baud) { port.baud = baud } else {
-                    let rates = TermiosSettings.supportedBaudRates.map(String.init).joined(separator: ", ")
-                    problem("\(path).baud", table["baud"]?.value.line, "\(baud) is not a standard rate; expected one of \(rates)")
-                    valid = false
-                }
-            } else if table["baud"] != nil { valid = false }
-            if let text = string("framing", in: table, under: path, allowEmpty: false) {
-                if let framing = Framing(rawValue: text.uppercased()) { port.framing = framing } else {
-                    problem("\(path).framing", table["framing"]?.value.line, "unknown framing \(Self.quoted(text)); expected one of \(Framing.allCases.map(\.rawValue).joined(separator: ", "))")
-                    valid = false
-                }
-            }
-            if let text = string("charset", in: table, under: path, allowEmpty: false) {
-                if let charset = Charset(rawValue: text) { port.charset = charset } else {
-                    problem("\(path).charset", table["charset"]?.value.line, "unknown charset \(Self.quoted(text)); expected one of \(Charset.allCases.map(\.rawValue).joined(separator: ", "))")
-                    valid = false
-                }
-            }
-            if table["address"] != nil {
-                if let address = stationAddress(table["address"]!, path: "\(path).address") { port.address = address } else { valid = false }
-            }
-            if let entry = table["polled_addresses"] {
-                if case .array(let values) = entry.value.content, !values.isEmpty {
-                    var addresses: [UInt8] = []
-                    for (index, value) in values.enumerated() {
-                        if let address = stationAddress(.init(key: "", line: value.line, value: value), path: "\(path).polled_addresses[\(index)]") {
-                            addresses.append(address)
-                        } else { valid = false }
-                    }
-                    port.polledAddresses = addresses
-                } else {
-                    problem("\(path).polled_addresses", entry.value.line, "expected a non-empty array of station addresses such as [\"1\"], found \(entry.value.kindDescription)")
-                    valid = false
-                }
-            }
-            if let milliseconds = integer("poll_interval_ms", in: table, under: path, range: 50...10_000) {
-                port.pollInterval = .milliseconds(milliseconds)
-            } else if table["poll_interval_ms"] != nil { valid = false }
-            if let seconds = integer("supervision_seconds", in: table, under: path, range: 0...86_400, note: " (0 turns supervision off)") {
-                port.supervisionTime = seconds == 0 ? nil : .seconds(seconds)
-            } else if table["supervision_seconds"] != nil { valid = false }
-            if let milliseconds = integer("turnaround_ms", in: table, under: path, range: 0...150) {
-                port.turnaround = .milliseconds(milliseconds)
-            } else if table["turnaround_ms"] != nil { valid = false }
-            if let text = string("default_priority", in: table, under: path, allowEmpty: false) {
-                if let priority = Priority(caseInsensitive: text) { port.defaultPriority = priority } else {
-                    problem("\(path).default_priority", table["default_priority"]?.value.line, "unknown priority \(Self.quoted(text)); expected one of \(Priority.allCases.map(\.rawValue).joined(separator: ", "))")
-                    valid = false
-                }
-            }
-            if let seconds = integer("duplicate_window_seconds", in: table, under: path, range: 1...600) {
-                port.duplicateWindow = .seconds(seconds)
-            } else if table["duplicate_window_seconds"] != nil { valid = false }
-            if let milliseconds = integer("inter_character_timeout_ms", in: table, under: path, range: 100...10_000) {
-                port.interCharacterTimeout = .milliseconds(milliseconds)
-            } else if table["inter_character_timeout_ms"] != nil { valid = false }
-            if let milliseconds = integer("presence_check_ms", in: table, under: path, range: 100...60_000) {
-                port.presenceCheckInterval = .milliseconds(milliseconds)
-            } else if table["presence_check_ms"] != nil { valid = false }
-            if let limit = integer("transmission_error_limit", in: table, under: path, range: 0...1000, note: " (0 turns the alarm off)") {
-                port.bccBurstLimit = limit
-            } else if table["transmission_error_limit"] != nil { valid = false }
-            if let seconds = integer("transmission_error_window_seconds", in: table, under: path, range: 1...86_400) {
-                port.bccBurstWindow = .seconds(seconds)
-            } else if table["transmission_error_window_seconds"] != nil { valid = false }
-            if let label, let line = table["label"]?.value.line { firstLineOfLabel[label] = line }
-            if let device, let line = table["device"]?.value.line { firstLineOfDevice[device] = line }
-            if valid { ports.append(port) }
-        }
-        return ports
-    }
-
-    /// An ESPA station address: one character '0' to '9', written as a string.
-    private mutating func stationAddress(_ entry: TOMLTable.Entry, path: String) -> UInt8? {
-        guard case .string(let text) = entry.value.content else {
-            let hint = if case .integer = entry.value.content { " (put it in quotes: addresses are characters)" } else { "" }
-            problem(path, entry.value.line, "expected a station address such as \"2\", found \(entry.value.kindDescription)\(hint)")
-            return nil
-        }
-        guard text.utf8.count == 1, let byte = text.utf8.first, (0x30...0x39).contains(byte) else {
-            problem(path, entry.value.line, "\(Self.quoted(text)) is not a station address; expected one character \"0\" to \"9\"")
-            return nil
-        }
-        return byte
-    }
-
     /// Why `hash` is not a bcrypt hash in modular crypt form (`$2b$12$` + 22 salt + 31 hash characters), or nil.
     static func bcryptComplaint(_ hash: String) -> String? {
         let advice = "not a bcrypt hash; expected $2b$, a two-digit cost, $ and 53 characters, as `tocsin hash-password` prints (a plain password is never accepted)"
@@ -451,14 +305,26 @@ struct ConfigurationReader {
         problem(path, entry.line, what + (suggestion.map { "; did you mean \($0)?" } ?? ""))
     }
 
-    /// A root key: a misspelt table name, or a key written before any `[table]` header.
-    private func suggestion(forRootKey key: String) -> String? {
+    /// A root key: a misspelt table name, or a key written before any `[table]` header. A table
+    /// (`[[port]]`) is first matched against the table names, so it is not taken for `http.port`.
+    private func suggestion(forRootKey key: String, isTable: Bool) -> String? {
+        let tables = Self.sections.map(\.name) + ["users", "ports"]
+        if isTable, let name = Self.closest(to: key, among: tables) { return "[\(name)]" }
         if let owner = Self.sections.first(where: { $0.keys.contains(key) }) { return "\(owner.name).\(key)" }
-        if let name = Self.closest(to: key, among: Self.sections.map(\.name) + ["users", "ports"]) { return "[\(name)]" }
+        if let name = Self.closest(to: key, among: tables) { return "[\(name)]" }
         if let owner = Self.sections.first(where: { Self.closest(to: key, among: $0.keys) != nil }) {
             return "\(owner.name).\(Self.closest(to: key, among: owner.keys)!)"
         }
         return nil
+    }
+
+    /// A table, or an array of tables (`[[name]]`).
+    private static func isTable(_ value: TOMLValue) -> Bool {
+        switch value.content {
+        case .table: true
+        case .array(let elements): !elements.isEmpty && elements.allSatisfy { if case .table = $0.content { true } else { false } }
+        default: false
+        }
     }
 
     /// A key in `[section]`: a misspelling of one of its keys, or a key that belongs to another table.
