@@ -191,7 +191,7 @@ let package = Package(
             name: "DeliveryTests",
             dependencies: [
                 "TocsinTestKit",
-                "Delivery", "Alarming",
+                "Delivery", "Alarming", "VOIspeed",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

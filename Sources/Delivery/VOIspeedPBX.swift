@@ -88,7 +88,11 @@ public final class VOIspeedPBX: Service, Sendable {
         let result = exchanged.flatMap { bytes in
             Result { () throws(VOIspeedFault) in try VOIspeedAnswer.parse(bytes, peer: peer) }
         }
-        record(result.map { _ in () }, of: request)
+        // A refusal for want of permission takes the link down: nothing else will work either.
+        record(result.flatMap { answer in
+            guard answer.result == .notPermitted, let refusal = answer.refusal(of: request.service, peer: peer) else { return .success(()) }
+            return .failure(refusal)
+        }, of: request)
         return result
     }
 
@@ -151,24 +155,30 @@ public final class VOIspeedPBX: Service, Sendable {
     /// one request for that request's reason; a refusal for want of permission (45) is "down",
     /// because then nothing Tocsin asks will work.
     private func record(_ result: Result<Void, VOIspeedFault>, of request: VOIspeedRequest) {
-        let name = settings.name
         count("requests")
-        let url = "\(settings.baseURL)/services.cgi"
+        let answering = "\(settings.baseURL)/services.cgi: answering"
         switch result {
         case .success:
-            links.set(LinkStatus(kind: "voispeed", name: name, state: .up, detail: "\(url): answering", since: Date()))
+            setLink(.up, answering)
         case .failure(let fault):
             count("faults")
             switch fault.kind {
             case .refused(let code) where code != .notPermitted:
-                links.set(LinkStatus(kind: "voispeed", name: name, state: .up, detail: "\(url): answering", since: Date()))
+                setLink(.up, answering)
             case .unreachable:
-                links.set(LinkStatus(kind: "voispeed", name: name, state: .absent, detail: fault.detail, since: Date()))
+                setLink(.absent, fault.detail)
             default:
-                links.set(LinkStatus(kind: "voispeed", name: name, state: .down, detail: fault.detail, since: Date()))
+                setLink(.down, fault.detail)
             }
-            logger.debug("VOIspeed request failed", metadata: ["pbx": "\(name)", "srv": "\(request.service.rawValue)", "fault": "\(fault)"])
+            logger.debug("VOIspeed request failed", metadata: ["pbx": "\(settings.name)", "srv": "\(request.service.rawValue)", "fault": "\(fault)"])
         }
+    }
+
+    /// Sets the link's state and detail, keeping its counters.
+    private func setLink(_ state: LinkStatus.State, _ detail: String) {
+        let name = settings.name
+        let counters = links.all.first { $0.kind == "voispeed" && $0.name == name }?.counters ?? [:]
+        links.set(LinkStatus(kind: "voispeed", name: name, state: state, detail: detail, counters: counters, since: Date()))
     }
 
     /// One GET of `request`'s URL: the body (at most `limit` + 1 bytes, so a parser can tell an
