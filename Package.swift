@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "TocsinDaemon",
             dependencies: [
-                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444", "ESPAX", "ESPAXServer", "CSTAClient",
+                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444", "ESPAX", "ESPAXServer", "CSTAClient", "VOIspeed",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -133,6 +133,18 @@ public enum Daemon {
             settings: configuration.csta.clientSettings, links: links, alarms: alarms, logger: Logger(label: "tocsin.csta")
         ) : nil
         if let csta { await alarms.register(dialer: csta) }
+        // A VOIspeed PBX sends SMS (driver voispeed-sms) and, unless [csta] does, places the
+        // escalation calls; the configuration refuses both placing them.
+        let voispeed: VOIspeedPBX? = configuration.voispeed.enabled ? VOIspeedPBX(
+            client: httpClient, settings: configuration.voispeed.pbxSettings, links: links, alarms: alarms, version: version,
+            logger: Logger(label: "tocsin.voispeed")
+        ) : nil
+        if let voispeed {
+            await alarms.register(driver: VOIspeedSMSDriver(pbx: voispeed, settings: configuration.voispeed.smsSettings, logger: Logger(label: "tocsin.voispeed")))
+            if configuration.voispeed.escalation, csta == nil {
+                await alarms.register(dialer: VOIspeedDialer(pbx: voispeed, settings: configuration.voispeed.dialerSettings, logger: Logger(label: "tocsin.voispeed")))
+            }
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: core),
@@ -141,7 +153,8 @@ public enum Daemon {
                 .init(service: reloader),
                 .init(service: serialPorts),
                 .init(service: watchdog),
-            ] + (csta.map { [.init(service: $0)] } ?? []) + (espax.map { [.init(service: $0)] } ?? []),
+            ] + (csta.map { [.init(service: $0)] } ?? []) + (voispeed.map { [.init(service: $0)] } ?? [])
+                + (espax.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
