@@ -79,14 +79,19 @@ public final class FakeVOIspeedPBX: Sendable {
 
     private let state = Mutex(State())
     private let channel: any Channel
+    /// The open connections: closing the PBX closes them too, or a client's kept-alive
+    /// connection would still be answered by a PBX that is meant to be gone.
+    private let connections = Connections()
     public let port: Int
 
     public init() async throws {
         let box = Box()
+        let connections = self.connections
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
+                connections.add(channel)
+                return channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
                     try channel.pipeline.syncOperations.addHandler(HTTPRequestCollector { head, _, _, respond in
                         guard let pbx = box.value else { return }
                         pbx.handle(head, respond: respond)
@@ -102,8 +107,10 @@ public final class FakeVOIspeedPBX: Sendable {
     /// What `[voispeed] base_url` is set to.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    /// Stops listening and drops every open connection: from now on connections are refused.
     public func close() async {
         try? await channel.close()
+        for connection in connections.all { try? await connection.close() }
     }
 
     public func set(_ behaviour: Behaviour) {
@@ -268,6 +275,12 @@ public final class FakeVOIspeedPBX: Sendable {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private final class Connections: Sendable {
+        private let channels = Mutex<[any Channel]>([])
+        func add(_ channel: any Channel) { channels.withLock { $0.append(channel) } }
+        var all: [any Channel] { channels.withLock { $0 } }
     }
 
     private final class Box: @unchecked Sendable {
