@@ -186,7 +186,7 @@ private func dialer(_ pbx: VOIspeedPBX, interval: Duration = .milliseconds(100))
             #expect(detail.hasSuffix("(connected (status 3))"))
             #expect(fake.queries.first == "srv=0&first_number=101&second_number=900&first_interface=SIP&timeout=10")
             #expect(fake.queries.dropFirst().allSatisfy { $0 == "srv=3&info=7" })
-            #expect(fake.queries.count >= 3)
+            #expect(fake.queries.count >= 2)
             #expect(fake.listedCalls == ["12345"])
             #expect(link(links)?.counters["answered"] == 1)
         }
@@ -208,7 +208,7 @@ private func dialer(_ pbx: VOIspeedPBX, interval: Duration = .milliseconds(100))
 
     @Test func aCallThePBXDropsIsNoAnswerWithoutClearing() async throws {
         try await withVOIspeed { pbx, fake, _ in
-            fake.script("103", .ringsOut(after: .milliseconds(300)))
+            fake.script("103", .ringsOut(after: .milliseconds(1500)))
             let outcome = await dialer(pbx).placeCall(from: nil, to: "103", noAnswerAfter: .seconds(5))
             #expect(outcome == .noAnswer(detail: "call 12345 to 103 ended without an answer (last seen ringing (status 2))"))
             #expect(fake.queries(srv: 1).isEmpty)

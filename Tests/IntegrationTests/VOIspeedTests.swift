@@ -248,7 +248,7 @@ struct VOIspeedTests {
         defer { Task { await Self.stop(running) } }
         let (client, pbx) = (running.client, running.pbx)
         pbx.script("301", .refused(24))
-        pbx.script("302", .ringsOut(after: .milliseconds(800)))
+        pbx.script("302", .ringsOut(after: .milliseconds(1500)))
         pbx.script("303", .neverListed)
         _ = try await EscalationTests.setChain(client, #"{"delay":0,"noAnswerTime":5,"numbers":["301","302","303"],"answerAcknowledges":true}"#)
         let id = try await EscalationTests.raise(client)
