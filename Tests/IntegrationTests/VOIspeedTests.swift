@@ -12,7 +12,7 @@ import TocsinTestKit
 /// Every request is asserted as the exact query string on the wire.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct VOIspeedTests {
-    static func configuration(pbx: FakeVOIspeedPBX, extra: String = "") -> String {
+    static func configuration(pbx: FakeVOIspeedPBX, pollIntervalMs: Int = 200, extra: String = "") -> String {
         DaemonTests.configuration() + """
 
         [voispeed]
@@ -23,7 +23,7 @@ struct VOIspeedTests {
         supervision_seconds = 1
         connect_to = "900"
         callee_interface = "SIP"
-        poll_interval_ms = 200
+        poll_interval_ms = \(pollIntervalMs)
         sms_sender = "202"
         sms_sender_name = "Tocsin"
         sms_max_attempts = 2
@@ -39,11 +39,11 @@ struct VOIspeedTests {
     }
 
     /// A daemon with the PBX answering, a technical group 999 and a group 40 with one webhook phone.
-    static func start(_ name: String, extra: String = "") async throws -> Running {
+    static func start(_ name: String, pollIntervalMs: Int = 200, extra: String = "") async throws -> Running {
         let pbx = try await FakeVOIspeedPBX()
         let receiver = try await WebhookReceiver()
         let folder = try makeTemporaryFolder(name)
-        try writeFile(folder + "/tocsin.toml", configuration(pbx: pbx, extra: extra))
+        try writeFile(folder + "/tocsin.toml", configuration(pbx: pbx, pollIntervalMs: pollIntervalMs, extra: extra))
         let daemon = DaemonProcess(folder: folder)
         try daemon.start(["run", "--config", "tocsin.toml"])
         let client = RESTClient(port: try await daemon.waitForPort())
@@ -110,6 +110,8 @@ struct VOIspeedTests {
         #expect(alarm["state"].string == "delivered")
         let up = try await Self.link(client, state: "up")
         #expect((up["counters"]["sms"].int ?? 0) == 2)
+        // Without events_from there is no A.N.S. URL.
+        #expect(try await client.get("/voispeed/events?event=5&call_id=1").status == 404)
     }
 
     @Test func aSlowPBXTimesOutAndIsTriedAgainThenRaisesATechnicalAlarm() async throws {
@@ -121,7 +123,7 @@ struct VOIspeedTests {
         pbx.set(.silent)
         let created = try await client.post("/api/alarms", #"{"group":"61","text":"Room 6","priority":"high"}"#)
         let id = try #require(created.json["id"].int)
-        let failed = try await client.waitFor("/api/alarms/\(id)") { $0["deliveries"][0]["status"].string == "failed" }
+        let failed = try await client.waitFor("/api/alarms/\(id)") { $0["deliveries"][0]["status"].string == "failed" && $0["state"].string == "ended" }
         // sms_max_attempts = 2, each bounded by timeout_ms = 1000.
         #expect(failed["deliveries"][0]["attempts"].int == 2)
         #expect(failed["deliveries"][0]["lastOutcome"].string == "failed after 2 attempts: SMS to 333444: no answer from the VOIspeed PBX at \(pbx.baseURL) within 1000 ms")
@@ -270,6 +272,43 @@ struct VOIspeedTests {
             body["alarms"].array.contains { $0["reference"].string == "undeliverable:\(id)" }
         }
         #expect(technical["alarms"].array.contains { $0["reference"].string == "undeliverable:\(id)" && $0["group"].string == "999" })
+    }
+
+    @Test func anANSAnswerIsSeenAtOnceWithoutWaitingForAPoll() async throws {
+        // Polls every 10 s: only the event can tell the answer within the test's few seconds.
+        let running = try await Self.start("voispeed-ans", pollIntervalMs: 10_000, extra: #"events_from = ["127.0.0.1"]"#)
+        defer { Task { await Self.stop(running) } }
+        let (client, pbx) = (running.client, running.pbx)
+        pbx.script("601", .neverAnswers)
+        _ = try await EscalationTests.setChain(client, #"{"delay":0,"noAnswerTime":30,"numbers":["601"],"answerAcknowledges":true}"#)
+        let id = try await EscalationTests.raise(client)
+        try await pbx.waitFor(srv: 0)
+        _ = try await client.waitFor("/api/alarms/\(id)") { $0["state"].string == "escalating" }
+        // Not an event, and an event about another call: taken or refused, and nothing changes.
+        let bad = try await client.get("/voispeed/events?key=1&event=five")
+        #expect(bad.status == 400)
+        #expect(bad.body == "Bad event: event=\"five\" is not an A.N.S. event number\n")
+        #expect(try await client.get("/voispeed/events?key=2&event=5&call_id=99999&result=0&final=1").status == 200)
+        let sent = ContinuousClock.now
+        let answered = try await client.get("/voispeed/events?key=3&event=5&datetime=20261123101500000&interface=SIP&call_id=12345&result=0&final=1&connected_number=601&info=")
+        #expect(answered.status == 200)
+        #expect(answered.body == "OK\n")
+        let ended = try await client.waitFor("/api/alarms/\(id)") { $0["state"].string == "ended" }
+        #expect(ContinuousClock.now - sent < .seconds(5))
+        #expect(ended["endReason"].string == "Finished")
+        #expect(ended["acknowledgedBy"].string == "601")
+        let entries = try await client.get("/api/alarms/\(id)/journal").json["entries"].array.filter { $0["kind"].string == "call-outcome" }
+        #expect(entries.first?["outcome"].string == "answered")
+        #expect(entries.first?["detail"].string?.hasSuffix("(A.N.S. call answered event)") == true)
+        #expect(pbx.queries(srv: 1).isEmpty)
+    }
+
+    @Test func eventsFromAnyoneButThePBXAreRefused() async throws {
+        let running = try await Self.start("voispeed-ans-403", extra: #"events_from = ["192.0.2.1"]"#)
+        defer { Task { await Self.stop(running) } }
+        let refused = try await running.client.get("/voispeed/events?key=1&event=5&call_id=12345&result=0&final=1")
+        #expect(refused.status == 403)
+        #expect(refused.body == "Forbidden: only the PBX may send events here\n")
     }
 
     @Test func anUnreachablePBXFailsEachCall() async throws {

@@ -31,6 +31,7 @@ struct ConfigurationVOIspeedTests {
             callee_interface = "isdn"
             poll_interval_ms = 500
             poll_failures = 5
+            events_from = ["192.168.1.65", "fd00::65", "192.168.1.65"]
             sms_sender = "202"
             sms_sender_name = "Tocsin Ward 4"
             sms_charset = "latin1"
@@ -40,7 +41,7 @@ struct ConfigurationVOIspeedTests {
         #expect(voispeed == Configuration.VOIspeed(
             enabled: true, name: "vs1", baseURL: "http://192.168.1.65:3541", username: "tocsin", password: "s3cret", timeoutMs: 3000,
             supervisionSeconds: 0, escalation: true, connectTo: "900", calleeInterface: .isdn, pollIntervalMs: 500, pollFailures: 5,
-            smsSender: "202", smsSenderName: "Tocsin Ward 4", smsCharset: .latin1, smsConcurrency: 8, smsMaxAttempts: 2))
+            eventsFrom: ["192.168.1.65", "fd00::65"], smsSender: "202", smsSenderName: "Tocsin Ward 4", smsCharset: .latin1, smsConcurrency: 8, smsMaxAttempts: 2))
         let pbx = voispeed.pbxSettings
         #expect(pbx.name == "vs1")
         #expect(pbx.baseURL == "http://192.168.1.65:3541")
@@ -140,6 +141,17 @@ struct ConfigurationVOIspeedTests {
         #expect(found[6].message == "unknown interface \"DECT\"; expected one of IVR, LAN, SIP, WAN, ISDN, FAX, or \"\" for the PBX's default")
         #expect(found[11].message == "unknown charset \"ebcdic\"; expected utf-8 or latin1")
         #expect(found[14].message == "unknown key; did you mean voispeed.poll_interval_ms?")
+    }
+
+    @Test func eventsComeOnlyFromIPAddresses() {
+        let found = problems("""
+            [voispeed]
+            events_from = ["pbx.example", 7, "10.0.0.300", "10.0.0.3"]
+            """)
+        #expect(found.map(\.key) == ["voispeed.events_from[0]", "voispeed.events_from[1]", "voispeed.events_from[2]"])
+        #expect(found[0].message == "\"pbx.example\" is not an IP address (the PBX's, such as 192.168.1.65; host names are not resolved)")
+        #expect(problems("[voispeed]\nevents_from = \"10.0.0.3\"\n").map(\.key) == ["voispeed.events_from"])
+        #expect(Configuration.defaults.voispeed.eventsFrom.isEmpty)
     }
 
     @Test func theBaseURLIsThePBXsAddressOnly() {

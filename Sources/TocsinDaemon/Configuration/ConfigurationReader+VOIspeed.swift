@@ -4,12 +4,13 @@
 // calls is checked once both tables are read (`checkEscalationDialers`).
 
 import Alarming
+import NIOCore
 import VOIspeed
 
 extension ConfigurationReader {
     static let voispeedKeys = [
         "enabled", "name", "base_url", "username", "password", "timeout_ms", "supervision_seconds", "escalation", "connect_to",
-        "callee_interface", "poll_interval_ms", "poll_failures", "sms_sender", "sms_sender_name", "sms_charset", "sms_concurrency",
+        "callee_interface", "poll_interval_ms", "poll_failures", "events_from", "sms_sender", "sms_sender_name", "sms_charset", "sms_concurrency",
         "sms_max_attempts",
     ]
 
@@ -54,6 +55,7 @@ extension ConfigurationReader {
         // Faster than 5 polls a second only loads the PBX; slower than 10 s misses short answers.
         if let interval = integer("poll_interval_ms", in: table, under: "voispeed", range: 200...10_000) { voispeed.pollIntervalMs = interval }
         if let failures = integer("poll_failures", in: table, under: "voispeed", range: 1...20) { voispeed.pollFailures = failures }
+        if let entry = table["events_from"] { voispeed.eventsFrom = readEventsFrom(entry) }
         if let sender = string("sms_sender", in: table, under: "voispeed", allowEmpty: true) {
             if sender.isEmpty || Self.isDialable(sender) { voispeed.smsSender = sender } else {
                 problem("voispeed.sms_sender", table["sms_sender"]?.value.line, "\"\(sender)\" is not an extension (1 to 32 of 0-9 + * #)")
@@ -83,6 +85,29 @@ extension ConfigurationReader {
             problem("voispeed.connect_to", table["connect_to"]?.value.line ?? line,
                     "missing; escalation calls through VOIspeed need the number a callee is put through to (or set voispeed.escalation = false for SMS only)")
         }
+    }
+
+    /// The PBX addresses of `events_from`: IP literals, because the peer's address is what is
+    /// compared (a host name would have to be resolved, and could change under Tocsin's feet).
+    private mutating func readEventsFrom(_ entry: TOMLTable.Entry) -> [String] {
+        guard case .array(let elements) = entry.value.content else {
+            problem("voispeed.events_from", entry.value.line, "expected an array of IP addresses such as [\"192.168.1.65\"], found \(entry.value.kindDescription)")
+            return []
+        }
+        var addresses: [String] = []
+        for (position, element) in elements.enumerated() {
+            let path = "voispeed.events_from[\(position)]"
+            guard case .string(let address) = element.content else {
+                problem(path, element.line, "expected an IP address in quotes, found \(element.kindDescription)")
+                continue
+            }
+            guard (try? SocketAddress(ipAddress: address, port: 0)) != nil else {
+                problem(path, element.line, "\"\(address)\" is not an IP address (the PBX's, such as 192.168.1.65; host names are not resolved)")
+                continue
+            }
+            if !addresses.contains(address) { addresses.append(address) }
+        }
+        return addresses
     }
 
     /// One escalation dialer at a time: a chain's calls must not depend on which PBX won a race.

@@ -31,6 +31,8 @@ extension Configuration {
         public var pollIntervalMs: Int
         /// Failed polls in a row after which a call is given up (and cleared).
         public var pollFailures: Int
+        /// The PBX addresses allowed to call `/voispeed/events` (A.N.S.); empty: the URL is off.
+        public var eventsFrom: [String]
         /// `sender` of an SMS; "" leaves it out.
         public var smsSender: String
         /// `info` of an SMS, the sender name shown; "" leaves the PBX's own.
@@ -42,7 +44,7 @@ extension Configuration {
         public init(
             enabled: Bool = false, name: String = "voispeed", baseURL: String = "", username: String = "", password: String = "",
             timeoutMs: Int = 5000, supervisionSeconds: Int = 60, escalation: Bool = true, connectTo: String = "",
-            calleeInterface: VOIspeedInterface? = .sip, pollIntervalMs: Int = 1000, pollFailures: Int = 3, smsSender: String = "",
+            calleeInterface: VOIspeedInterface? = .sip, pollIntervalMs: Int = 1000, pollFailures: Int = 3, eventsFrom: [String] = [], smsSender: String = "",
             smsSenderName: String = "", smsCharset: VOIspeedCharset = .utf8, smsConcurrency: Int = 4, smsMaxAttempts: Int = 3
         ) {
             self.enabled = enabled
@@ -57,6 +59,7 @@ extension Configuration {
             self.calleeInterface = calleeInterface
             self.pollIntervalMs = pollIntervalMs
             self.pollFailures = pollFailures
+        self.eventsFrom = eventsFrom
             self.smsSender = smsSender
             self.smsSenderName = smsSenderName
             self.smsCharset = smsCharset
