@@ -94,7 +94,9 @@ public final class VOIspeedDialer: EscalationDialer {
             case .poll(let at):
                 switch await inbox.wait(until: at) {
                 case .cancelled:
-                    step = watch.cancelled(at: .now) ?? step
+                    // Watching, so the watch asks for the clearing; the fallback only keeps a
+                    // watch that already has its outcome from waiting again.
+                    step = watch.cancelled(at: .now) ?? .finish(watch.outcome ?? .cancelled)
                 case .events(let events):
                     for event in events {
                         if let next = watch.received(event, at: .now) {
