@@ -40,6 +40,7 @@ let package = Package(
         .target(name: "HardenedXML", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
         .target(name: "ESPAX", dependencies: ["CLibXML2", "HardenedXML"], swiftSettings: swiftSettings),
         .target(name: "CSTA", dependencies: ["CLibXML2", "HardenedXML"], swiftSettings: swiftSettings),
+        .target(name: "VOIspeed", swiftSettings: swiftSettings),
 
         .target(
             name: "Alarming",
@@ -54,12 +55,13 @@ let package = Package(
         .target(
             name: "Delivery",
             dependencies: [
-                "Alarming",
+                "Alarming", "VOIspeed",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -116,7 +118,7 @@ let package = Package(
         .target(
             name: "TocsinDaemon",
             dependencies: [
-                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444", "ESPAX", "ESPAXServer", "CSTAClient",
+                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444", "ESPAX", "ESPAXServer", "CSTAClient", "VOIspeed",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -177,6 +179,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CSTATests", dependencies: ["CSTA", "HardenedXML"], swiftSettings: swiftSettings),
+        .testTarget(name: "VOIspeedTests", dependencies: ["VOIspeed"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CSTAClientTests",
             dependencies: ["CSTAClient", "CSTA", "Alarming", "TocsinTestKit"],
@@ -188,7 +191,7 @@ let package = Package(
             name: "DeliveryTests",
             dependencies: [
                 "TocsinTestKit",
-                "Delivery", "Alarming",
+                "Delivery", "Alarming", "VOIspeed",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

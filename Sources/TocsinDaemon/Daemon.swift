@@ -20,6 +20,7 @@ import ServiceLifecycle
 import Storage
 import Synchronization
 import UnixSignals
+import VOIspeed
 import Web
 
 public enum Daemon {
@@ -75,6 +76,25 @@ public enum Daemon {
         let phoneWatching = Task { await phoneWatcher.run() }
         defer { phoneWatching.cancel() }
         let links = LinkBoard()
+        // A VOIspeed PBX sends SMS (driver voispeed-sms) and, unless [csta] does, places the
+        // escalation calls; the configuration refuses both placing them. Its A.N.S. events come
+        // in through the web server, so it is made before it.
+        let voispeedLogger = Logger(label: "tocsin.voispeed")
+        let voispeed: VOIspeedPBX? = configuration.voispeed.enabled ? VOIspeedPBX(
+            client: httpClient, settings: configuration.voispeed.pbxSettings, links: links, alarms: alarms, version: version,
+            logger: voispeedLogger
+        ) : nil
+        var voispeedDialer: VOIspeedDialer?
+        if let voispeed {
+            await alarms.register(driver: VOIspeedSMSDriver(pbx: voispeed, settings: configuration.voispeed.smsSettings, logger: voispeedLogger))
+            if configuration.voispeed.escalation, !configuration.csta.enabled {
+                let dialer = VOIspeedDialer(pbx: voispeed, settings: configuration.voispeed.dialerSettings, logger: voispeedLogger)
+                await alarms.register(dialer: dialer)
+                voispeedDialer = dialer
+            }
+        }
+        let voispeedEvents = voispeed == nil || configuration.voispeed.eventsFrom.isEmpty ? nil
+            : Self.voispeedEventReceiver(allowed: configuration.voispeed.eventsFrom, dialer: voispeedDialer, logger: voispeedLogger)
         let policy = WebPolicy(loopbackWithoutAuth: configuration.http.loopbackWithoutAuth)
         let readiness = Readiness(notifier: notifier, logger: logger)
 
@@ -93,7 +113,8 @@ public enum Daemon {
                 await readiness.mark(.web)
             },
             metrics: { [links] in metrics.render(openAlarmCount: await alarms.openCount, links: links.all) },
-            phonePolicy: phonePolicy
+            phonePolicy: phonePolicy,
+            pbxEvents: voispeedEvents
         ))
         let core = AlarmCoreService(alarms: alarms, logger: logger) { resumed in
             await readiness.mark(.alarms)
@@ -141,7 +162,8 @@ public enum Daemon {
                 .init(service: reloader),
                 .init(service: serialPorts),
                 .init(service: watchdog),
-            ] + (csta.map { [.init(service: $0)] } ?? []) + (espax.map { [.init(service: $0)] } ?? []),
+            ] + (csta.map { [.init(service: $0)] } ?? []) + (voispeed.map { [.init(service: $0)] } ?? [])
+                + (espax.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
@@ -156,6 +178,25 @@ public enum Daemon {
         notifier.notify(["STOPPING=1"])
         try await httpClient.shutdown()
         logger.notice("stopped")
+    }
+}
+
+extension Daemon {
+    /// Takes the VOIspeed PBX's A.N.S. callbacks: each is parsed and handed to the dialer, which
+    /// acts on those about a call it follows. Without a dialer (SMS only) they are taken and dropped.
+    static func voispeedEventReceiver(allowed: [String], dialer: VOIspeedDialer?, logger: Logger) -> PBXEventReceiver {
+        PBXEventReceiver(allowedAddresses: allowed) { query in
+            let event: VOIspeedEvent
+            do {
+                event = try VOIspeedEvent.parse(query: query)
+            } catch {
+                logger.warning("a VOIspeed A.N.S. callback is no event", metadata: ["problem": "\(error)"])
+                return "\(error)"
+            }
+            logger.debug("VOIspeed A.N.S. event", metadata: ["event": "\(event.kind)", "key": "\(event.key)", "call": "\(event.callID ?? "")"])
+            dialer?.receive(event)
+            return nil
+        }
     }
 }
 

@@ -32,6 +32,8 @@ public struct WebEnvironment: Sendable {
     public var phonePolicy: PhoneEndpointPolicy
     /// The Prometheus text for `/metrics`.
     public var metrics: @Sendable () async -> String
+    /// Where `/voispeed/events` hands a PBX's event callbacks; nil: the URL does not exist.
+    public var pbxEvents: PBXEventReceiver?
 
     public init(
         service: AlarmService,
@@ -47,7 +49,8 @@ public struct WebEnvironment: Sendable {
         keepaliveInterval: Duration = .seconds(15),
         bcryptCost: UInt8 = 12,
         metrics: @escaping @Sendable () async -> String = { "" },
-        phonePolicy: PhoneEndpointPolicy = PhoneEndpointPolicy()
+        phonePolicy: PhoneEndpointPolicy = PhoneEndpointPolicy(),
+        pbxEvents: PBXEventReceiver? = nil
     ) {
         self.service = service
         self.journal = journal
@@ -63,6 +66,7 @@ public struct WebEnvironment: Sendable {
         self.bcryptCost = bcryptCost
         self.metrics = metrics
         self.phonePolicy = phonePolicy
+        self.pbxEvents = pbxEvents
     }
 }
 
@@ -88,6 +92,8 @@ func makeWebRouter(_ environment: WebEnvironment) -> (Router<WebRequestContext>,
     let router = Router(context: WebRequestContext.self)
     // Before the middleware: phones have their own authentication (PhoneEndpointPolicy).
     PhoneRoutes(service: environment.service, journal: environment.journal, directory: environment.directory, policy: environment.phonePolicy).register(on: router)
+    // Before the middleware too: a PBX is admitted by its address.
+    if let receiver = environment.pbxEvents { PBXEventRoutes(receiver: receiver).register(on: router) }
     router.addMiddleware {
         AuthenticationMiddleware(directory: environment.directory, policy: environment.policy)
     }

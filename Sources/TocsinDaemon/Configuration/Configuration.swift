@@ -103,6 +103,8 @@ public struct Configuration: Sendable, Equatable {
     public var espax: ESPAX = ESPAX()
     /// `[csta]`: the PBX link escalation calls go through. Off by default.
     public var csta: CSTA = CSTA()
+    /// `[voispeed]`: a VOIspeed PBX for SMS and, unless `[csta]` is on, escalation calls. Off by default.
+    public var voispeed: VOIspeed = VOIspeed()
     public var cisco: Cisco = Cisco()
     public var sip: SIP = SIP()
     public var phones: Phones = Phones()
@@ -189,6 +191,7 @@ public struct Configuration: Sendable, Equatable {
         compare("users", \.users)
         compare("espax", \.espax, restart: true)
         compare("csta", \.csta, restart: true)
+        compare("voispeed", \.voispeed, restart: true)
         compare("cisco", \.cisco)
         compare("sip", \.sip)
         compare("phones", \.phones)

@@ -20,6 +20,7 @@ struct ConfigurationReader {
         ("webhook", ["timeout_ms", "max_attempts", "initial_backoff_ms", "max_backoff_ms"]),
         ("espax", espaxKeys),
         ("csta", cstaKeys),
+        ("voispeed", voispeedKeys),
         ("cisco", ciscoKeys),
         ("sip", sipKeys),
         ("phones", phonesKeys),
@@ -75,6 +76,10 @@ struct ConfigurationReader {
         if let csta = section("csta", in: root) {
             readCSTA(csta, into: &configuration.csta)
         }
+        if let voispeed = section("voispeed", in: root) {
+            readVOIspeed(voispeed, into: &configuration.voispeed)
+        }
+        checkEscalationDialers(configuration, root: root)
         if let cisco = section("cisco", in: root) {
             readCisco(cisco, into: &configuration.cisco)
         }

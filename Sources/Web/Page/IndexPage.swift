@@ -189,7 +189,7 @@ enum IndexPage {
             <option value="cisco">Cisco phone (XML push)</option>
             <option value="sip">SIP MESSAGE</option>
             <option value="webhook">Webhook (JSON POST)</option>
-            <option value="voispeed">VOIspeed SMS</option>
+            <option value="voispeed-sms">VOIspeed SMS (services.cgi)</option>
           </datalist></div>
         <div class="field wide"><label for="phone-address">Address</label>
           <input id="phone-address" name="address" required autocomplete="off" spellcheck="false"></div>
