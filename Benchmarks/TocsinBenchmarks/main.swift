@@ -47,7 +47,7 @@ func format(_ value: Double, _ digits: Int = 2) -> String {
 func milliseconds(_ duration: Duration) -> Double { duration.seconds * 1000 }
 
 /// The benchmark sections, in the order they run; `--only` picks some of them.
-let sections = ["journal", "rest", "espax", "fanout", "escalation", "idle"]
+let sections = ["journal", "rest", "serial", "espax", "fanout", "escalation", "idle"]
 
 func arguments() -> (tocsin: String, output: String?, only: Set<String>) {
     var tocsin = DaemonProcess.binary
@@ -303,6 +303,11 @@ if only.contains("rest") {
     daemon.process.signal(SIGTERM)
     _ = try? await daemon.process.wait()
     await receiver.close()
+}
+
+if only.contains("serial") {
+    progress("ESPA 4.4.4 over a pty…")
+    figures += try await serialFigures(tocsin)
 }
 
 if only.contains("espax") {
