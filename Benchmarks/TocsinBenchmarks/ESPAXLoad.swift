@@ -35,6 +35,13 @@ final class ESPAXLoad {
     private(set) var answered = 0
     private(set) var refused: [String] = []
     private(set) var latencies: [Double] = []
+    private(set) var stopped = 0
+    private var stopping = false
+    /// Processes to stop, found in the answers while reading (sent after the read loop).
+    private var toStop: [(session: Int, tan: Int)] = []
+
+    private static let rspStop = Array("<RSP.P-STOP".utf8)
+    private static let tanElement = Array("<SP-PR-TAN>".utf8)
 
     private static let rspStart = Array("<RSP.P-START".utf8)
     private static let invokeAttribute = Array("invokeID=\"".utf8)
@@ -99,16 +106,42 @@ final class ESPAXLoad {
         }
     }
 
-    private func start(_ index: Int, reference: String, timed: Bool = false) throws {
+    /// Alarms that pass through: each P-START answered 200 is stopped at once by its SP-PR-TAN,
+    /// with `window` requests in flight per session, until `total` processes have been stopped.
+    /// `every` is called after each `interval` stopped processes.
+    func churn(total: Int, window: Int, interval: Int, every: (Int) throws -> Void) throws {
+        stopping = true
+        let perSession = (total + sessions.count - 1) / sessions.count
+        var reported = 0
+        while stopped < total {
+            for index in sessions.indices {
+                while sessions[index].inFlight < window && sessions[index].sent < perSession {
+                    try start(index, reference: "c")
+                }
+            }
+            try receive(timeoutMilliseconds: 5)
+            guard refused.isEmpty else { throw HarnessError("refused: \(refused.prefix(3))") }
+            while stopped - reported >= interval {
+                reported += interval
+                try every(reported)
+            }
+        }
+        stopping = false
+    }
+
+    private func stop(_ index: Int, tan: Int) throws {
         sessions[index].invokeID &+= 1
         let id = sessions[index].invokeID
         let xml = """
             <?xml version="1.0" encoding="UTF-8"?><ESPA-X xmlns="http://ns.espa-x.org/espa-x" version="1.00" \
-            timestamp="2025-01-01T12:00:00"><REQ.P-START invokeID="\(id)" sessionID="\(sessions[index].sessionID)">\
-            <CP-PR-REF>\(tag)\(reference)\(index)-\(id)</CP-PR-REF><CP-GROUPID>0815</CP-GROUPID><CP-TEXTMSG>bench</CP-TEXTMSG>\
-            </REQ.P-START></ESPA-X>
+            timestamp="2025-01-01T12:00:00"><REQ.P-STOP invokeID="\(id)" sessionID="\(sessions[index].sessionID)">\
+            <SP-PR-TAN>\(tan)</SP-PR-TAN><CP-PR-MASK>All</CP-PR-MASK></REQ.P-STOP></ESPA-X>
             """
-        let frame = ESPAXTestClient.frame(xml, number: id)
+        try send(ESPAXTestClient.frame(xml, number: id), on: index)
+        sessions[index].inFlight += 1
+    }
+
+    private func send(_ frame: [UInt8], on index: Int) throws {
         var offset = 0
         while offset < frame.count {
             let written = frame[offset...].withUnsafeBytes { write(sessions[index].fd, $0.baseAddress, $0.count) }
@@ -120,6 +153,18 @@ final class ESPAXLoad {
                 throw HarnessError("write failed: \(String(cString: strerror(errno)))")
             }
         }
+    }
+
+    private func start(_ index: Int, reference: String, timed: Bool = false) throws {
+        sessions[index].invokeID &+= 1
+        let id = sessions[index].invokeID
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?><ESPA-X xmlns="http://ns.espa-x.org/espa-x" version="1.00" \
+            timestamp="2025-01-01T12:00:00"><REQ.P-START invokeID="\(id)" sessionID="\(sessions[index].sessionID)">\
+            <CP-PR-REF>\(tag)\(reference)\(index)-\(id)</CP-PR-REF><CP-GROUPID>0815</CP-GROUPID><CP-TEXTMSG>bench</CP-TEXTMSG>\
+            </REQ.P-START></ESPA-X>
+            """
+        try send(ESPAXTestClient.frame(xml, number: id), on: index)
         sessions[index].sent += 1
         sessions[index].inFlight += 1
         if timed { sessions[index].sentAt[id] = .now }
@@ -143,6 +188,9 @@ final class ESPAXLoad {
             }
             try frames(of: index)
         }
+        let pending = toStop
+        toStop = []
+        for process in pending { try stop(process.session, tan: process.tan) }
     }
 
     private func frames(of index: Int) throws {
@@ -159,6 +207,9 @@ final class ESPAXLoad {
                     let code = Self.find(Self.codeElement, in: body, from: element).map { Self.number(in: body, at: $0 + Self.codeElement.count) }
                     if code == 200 {
                         answered += 1
+                        if stopping, let tan = Self.find(Self.tanElement, in: body, from: element) {
+                            toStop.append((index, Self.number(in: body, at: tan + Self.tanElement.count)))
+                        }
                     } else {
                         refused.append(String(decoding: body, as: UTF8.self))
                     }
@@ -167,6 +218,10 @@ final class ESPAXLoad {
                        let sent = sessions[index].sentAt.removeValue(forKey: UInt32(Self.number(in: body, at: attribute + Self.invokeAttribute.count))) {
                         latencies.append(milliseconds(sent.duration(to: now)))
                     }
+                } else if let element = Self.find(Self.rspStop, in: body, from: 0) {
+                    let code = Self.find(Self.codeElement, in: body, from: element).map { Self.number(in: body, at: $0 + Self.codeElement.count) }
+                    if code == 200 { stopped += 1 } else { refused.append(String(decoding: body, as: UTF8.self)) }
+                    sessions[index].inFlight -= 1
                 }
                 at += total
             }

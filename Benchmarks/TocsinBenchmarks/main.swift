@@ -47,7 +47,7 @@ func format(_ value: Double, _ digits: Int = 2) -> String {
 func milliseconds(_ duration: Duration) -> Double { duration.seconds * 1000 }
 
 /// The benchmark sections, in the order they run; `--only` picks some of them.
-let sections = ["journal", "rest", "serial", "espax", "fanout", "escalation", "idle"]
+let sections = ["journal", "rest", "serial", "espax", "fanout", "escalation", "idle", "box", "million"]
 
 func arguments() -> (tocsin: String, output: String?, only: Set<String>) {
     var tocsin = DaemonProcess.binary
@@ -394,6 +394,42 @@ if only.contains("idle") {
         baseline: "—",
         target: "≤ 30 MB",
         command: "swift build -c release --static-swift-stdlib; strip"
+    ))
+}
+
+if only.contains("box") {
+    progress("start-up and furnished idle memory…")
+    let ready = try await startupToReady(tocsin)
+    figures.append(Figure(
+        name: "Start-up: exec → READY=1 on the notify socket (10 restarts on an existing journal)",
+        value: "median \(format(percentile(ready.restarts, 50), 1)) ms, p99 \(format(percentile(ready.restarts, 99), 1)) ms",
+        baseline: "first start, creating the journal: \(format(ready.first, 1)) ms",
+        target: "—",
+        command: command
+    ))
+    let furnished = try await furnishedIdleRSS(tocsin)
+    figures.append(Figure(
+        name: "Idle RSS with 4 serial ports, 10 ESPA-X sessions and 200 phones in 20 groups (10 samples)",
+        value: "RSS median \(format(Double(furnished.resident) / 1024, 1)) MiB, of which private dirty \(format(Double(furnished.privateDirty) / 1024, 1)) MiB",
+        baseline: "bare idle daemon above",
+        target: "≤ 20 MB (README)",
+        command: command
+    ))
+}
+
+if only.contains("million") {
+    progress("a million alarms through…")
+    // TOCSIN_BENCH_ALARMS shortens the run for a quick check of the harness itself.
+    let total = getenv("TOCSIN_BENCH_ALARMS").flatMap { Int(String(cString: $0)) } ?? 1_000_000
+    let run = try await rssOverAlarms(tocsin, total: total, interval: total / 10)
+    let kib = run.samples.map(\.kib)
+    let afterFirst = run.samples.first { $0.alarms == total / 10 }?.kib ?? -1
+    figures.append(Figure(
+        name: "RSS while \(total) alarms pass through (ESPA-X P-START, pushed to a webhook phone, P-STOP; sampled every \(total / 10))",
+        value: "after \(total / 10): \(format(Double(afterFirst) / 1024, 1)) MiB; after \(total): \(format(Double(kib.last ?? -1) / 1024, 1)) MiB; highest \(format(Double(kib.max() ?? -1) / 1024, 1)) MiB (\(Int(Double(total) / run.seconds)) alarms/s)",
+        baseline: "before the first alarm: \(format(Double(kib.first ?? -1) / 1024, 1)) MiB",
+        target: "no growth",
+        command: command
     ))
 }
 
