@@ -17,16 +17,8 @@ import TocsinTestKit
 /// Milliseconds from starting the daemon to READY=1: the first start (which creates and migrates
 /// the journal) and `starts` restarts on the same state directory, which is what a reboot costs.
 func startupToReady(_ tocsin: String, starts: Int = 10) async throws -> (first: Double, restarts: [Double]) {
-    setenv("TOCSIN_BINARY", tocsin, 1)
-    let folder = try makeTemporaryFolder("bench-ready")
-    try writeFile(folder + "/tocsin.toml", """
-        [daemon]
-        state_directory = "state"
-        log_level = "notice"
-        [http]
-        host = "127.0.0.1"
-        port = 0
-        """)
+    let folder = try makeBenchFolder(tocsin, name: "bench-ready")
+    try writeBenchConfiguration(folder)
     let socketPath = folder + "/notify"
     let listener = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
     defer { close(listener); unlink(socketPath) }
@@ -63,8 +55,7 @@ func startupToReady(_ tocsin: String, starts: Int = 10) async throws -> (first: 
 
 /// Idle RSS (KiB) of a daemon with 4 ports on ptys, 10 ESPA-X sessions and 200 phones in 20 groups.
 func furnishedIdleRSS(_ tocsin: String) async throws -> (resident: Int, privateDirty: Int) {
-    setenv("TOCSIN_BINARY", tocsin, 1)
-    let folder = try makeTemporaryFolder("bench-furnished")
+    let folder = try makeBenchFolder(tocsin, name: "bench-furnished")
     let hash = try cheapPasswordHash(folder: folder)
     var ptys: [PtyPair] = []
     var ports = ""
@@ -75,13 +66,7 @@ func furnishedIdleRSS(_ tocsin: String) async throws -> (resident: Int, privateD
         guard symlink(pty.slavePath, link) == 0 else { throw HarnessError("symlink \(link) failed") }
         ports += "\n[[ports]]\nlabel = \"port\(number)\"\ndevice = \"\(link)\"\n"
     }
-    try writeFile(folder + "/tocsin.toml", """
-        [daemon]
-        state_directory = "state"
-        log_level = "notice"
-        [http]
-        host = "127.0.0.1"
-        port = 0
+    try writeBenchConfiguration(folder, """
         [espax]
         enabled = true
         host = "127.0.0.1"
@@ -96,10 +81,7 @@ func furnishedIdleRSS(_ tocsin: String) async throws -> (resident: Int, privateD
     try process.start(["run", "--config", "tocsin.toml"])
     defer { process.stop() }
     let client = RESTClient(port: try await process.waitForPort())
-    try await process.waitForLog("ESPA-X listening")
-    guard let line = process.runLog.split(separator: "\n").first(where: { $0.contains("ESPA-X listening") }),
-          let range = line.firstRange(of: " port="), let espaxPort = Int(line[range.upperBound...].prefix { $0.isNumber })
-    else { throw HarnessError("no ESPA-X port in the log") }
+    let port = try await espaxPort(of: process)
     var members: [Int] = []
     for index in 0..<200 {
         let phone = try await client.create("/api/phones", #"{"name":"SEP\#(index)","driver":"cisco","address":"10.1.\#(index / 250).\#(index % 250 + 1)"}"#)
@@ -110,7 +92,7 @@ func furnishedIdleRSS(_ tocsin: String) async throws -> (resident: Int, privateD
         let ids = members[(group * 10)..<(group * 10 + 10)].map(String.init).joined(separator: ",")
         _ = try await client.create("/api/groups", #"{"number":"\#(100 + group)","name":"Ward \#(group)","members":[\#(ids)]}"#)
     }
-    let sessions = try loggedInSessions(10, port: espaxPort)
+    let sessions = try loggedInSessions(10, port: port)
     for session in sessions { try session.send("REQ.HEARTBEAT") }
     for session in sessions { _ = try session.next("RSP.HEARTBEAT") }
     try await Task.sleep(for: .seconds(3))

@@ -23,16 +23,9 @@ func cheapPasswordHash(folder: String) throws -> String {
 
 /// A daemon with ESPA-X on, one client `Bench` (password `secret1`) and group 0815 with one webhook phone.
 func startESPAXDaemon(_ tocsin: String, name: String, receiver: WebhookReceiver, maxConnections: Int) async throws -> (RunningDaemon, Int) {
-    setenv("TOCSIN_BINARY", tocsin, 1)
-    let folder = try makeTemporaryFolder(name)
+    let folder = try makeBenchFolder(tocsin, name: name)
     let hash = try cheapPasswordHash(folder: folder)
-    try writeFile(folder + "/tocsin.toml", """
-        [daemon]
-        state_directory = "state"
-        log_level = "notice"
-        [http]
-        host = "127.0.0.1"
-        port = 0
+    try writeBenchConfiguration(folder, """
         [espax]
         enabled = true
         host = "127.0.0.1"
@@ -46,13 +39,19 @@ func startESPAXDaemon(_ tocsin: String, name: String, receiver: WebhookReceiver,
     let process = DaemonProcess(folder: folder)
     try process.start(["run", "--config", "tocsin.toml"])
     let webPort = try await process.waitForPort()
+    let port = try await espaxPort(of: process)
+    let daemon = RunningDaemon(process: process, client: RESTClient(port: webPort))
+    try await makeGroup(daemon.client, number: "0815", address: receiver.url("/bench"))
+    return (daemon, port)
+}
+
+/// The ESPA-X port a daemon started with `port = 0` listens on, from its log.
+func espaxPort(of process: DaemonProcess) async throws -> Int {
     try await process.waitForLog("ESPA-X listening")
     guard let line = process.runLog.split(separator: "\n").first(where: { $0.contains("ESPA-X listening") }),
           let range = line.firstRange(of: " port="), let port = Int(line[range.upperBound...].prefix { $0.isNumber })
     else { throw HarnessError("no ESPA-X port in the log") }
-    let daemon = RunningDaemon(process: process, client: RESTClient(port: webPort))
-    try await makeGroup(daemon.client, number: "0815", address: receiver.url("/bench"))
-    return (daemon, port)
+    return port
 }
 
 func loggedInSessions(_ count: Int, port: Int) throws -> [ESPAXTestClient] {

@@ -15,19 +15,10 @@ import TocsinTestKit
 /// A daemon with `[csta]` pointed at `server`, a webhook group "700" and, when `chainDelay` is set,
 /// its escalation chain calling "7001" (answered, which acknowledges).
 func startEscalationDaemon(_ tocsin: String, name: String, server: ScriptedECSSServer?, receiver: WebhookReceiver) async throws -> RunningDaemon {
-    setenv("TOCSIN_BINARY", tocsin, 1)
-    let folder = try makeTemporaryFolder(name)
-    var configuration = """
-        [daemon]
-        state_directory = "state"
-        log_level = "notice"
-        [http]
-        host = "127.0.0.1"
-        port = 0
-
-        """
+    let folder = try makeBenchFolder(tocsin, name: name)
+    var csta = ""
     if let server {
-        configuration += """
+        csta = """
             [csta]
             enabled = true
             name = "bench"
@@ -39,7 +30,7 @@ func startEscalationDaemon(_ tocsin: String, name: String, server: ScriptedECSSS
             calling_devices = ["\(ScriptedECSSServer.callingDevice)"]
             """
     }
-    try writeFile(folder + "/tocsin.toml", configuration)
+    try writeBenchConfiguration(folder, csta)
     let process = DaemonProcess(folder: folder)
     try process.start(["run", "--config", "tocsin.toml"])
     let daemon = RunningDaemon(process: process, client: RESTClient(port: try await process.waitForPort()))

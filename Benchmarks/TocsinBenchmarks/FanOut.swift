@@ -45,16 +45,9 @@ struct FanOutRun {
 }
 
 func fanOut(tocsin: String, phones count: Int, concurrency: Int, iterations: Int) async throws -> FanOutRun {
-    setenv("TOCSIN_BINARY", tocsin, 1)
     let port = try fanOutFreePort()
-    let folder = try makeTemporaryFolder("bench-fanout")
-    try writeFile(folder + "/tocsin.toml", """
-        [daemon]
-        state_directory = "state"
-        log_level = "notice"
-        [http]
-        host = "127.0.0.1"
-        port = \(port)
+    let folder = try makeBenchFolder(tocsin, name: "bench-fanout")
+    try writeBenchConfiguration(folder, httpPort: port, """
         [cisco]
         username = "bench"
         password = "bench-push"

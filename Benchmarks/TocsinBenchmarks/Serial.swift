@@ -15,19 +15,12 @@ import Alarming
 import TocsinTestKit
 
 func serialFigures(_ tocsin: String, calls: Int = 1000, rateSeconds: Int = 5) async throws -> [Figure] {
-    setenv("TOCSIN_BINARY", tocsin, 1)
     let receiver = try await WebhookReceiver()
-    let folder = try makeTemporaryFolder("bench-serial")
+    let folder = try makeBenchFolder(tocsin, name: "bench-serial")
     let pty = try PtyPair()
     let link = folder + "/port1"
     guard symlink(pty.slavePath, link) == 0 else { throw HarnessError("symlink \(link) failed") }
-    try writeFile(folder + "/tocsin.toml", """
-        [daemon]
-        state_directory = "state"
-        log_level = "notice"
-        [http]
-        host = "127.0.0.1"
-        port = 0
+    try writeBenchConfiguration(folder, """
         [[ports]]
         label = "port1"
         device = "\(link)"

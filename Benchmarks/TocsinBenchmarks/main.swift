@@ -137,19 +137,29 @@ struct RunningDaemon {
     var client: RESTClient
 }
 
-func startDaemon(_ tocsin: String, name: String, webhookTimeoutMs: Int = 5000) async throws -> RunningDaemon {
+/// A fresh folder for one benchmark daemon of the binary `tocsin`.
+func makeBenchFolder(_ tocsin: String, name: String) throws -> String {
     setenv("TOCSIN_BINARY", tocsin, 1)
-    let folder = try makeTemporaryFolder(name)
+    return try makeTemporaryFolder(name)
+}
+
+/// Writes the folder's tocsin.toml: the [daemon] and [http] tables every benchmark daemon shares
+/// (loopback; port 0 picks a free one), then `extra`.
+func writeBenchConfiguration(_ folder: String, httpPort: Int = 0, _ extra: String = "") throws {
     try writeFile(folder + "/tocsin.toml", """
         [daemon]
         state_directory = "state"
         log_level = "notice"
         [http]
         host = "127.0.0.1"
-        port = 0
-        [webhook]
-        timeout_ms = \(webhookTimeoutMs)
+        port = \(httpPort)
+        \(extra)
         """)
+}
+
+func startDaemon(_ tocsin: String, name: String, webhookTimeoutMs: Int = 5000) async throws -> RunningDaemon {
+    let folder = try makeBenchFolder(tocsin, name: name)
+    try writeBenchConfiguration(folder, "[webhook]\ntimeout_ms = \(webhookTimeoutMs)")
     let process = DaemonProcess(folder: folder)
     try process.start(["run", "--config", "tocsin.toml"])
     let port = try await process.waitForPort()

@@ -1,7 +1,7 @@
 // Storage owns Tocsin's SQLite file: the alarm journal and the directory (groups, members, phones,
 // users), the schema and its forward migrations, the durability settings (WAL, synchronous=FULL,
 // foreign keys, a busy timeout, a quick_check at open) and the group-commit writer that makes
-// thousands of durable `record` calls a second affordable. It implements the `AlarmJournal` and
+// thousands of durable `record` calls a second affordable, and the WAL checkpointer beside it. It implements the `AlarmJournal` and
 // `Directory` protocols of Alarming and knows nothing of alarm policy.
 
 #if canImport(FoundationEssentials)
