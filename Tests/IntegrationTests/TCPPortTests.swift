@@ -10,9 +10,10 @@ import TocsinTestKit
 /// a dropped connection, the reconnect, and the technical alarm in between.
 @Suite(.serialized)
 struct TCPPortTests {
-    static let linkCheck: [UInt8] = [0x04, 0x31, 0x05, 0x32, 0x05]
-    static let e4 = espaBlock("1", [("1", "0815"), ("2", "FIRE ZONE 12 FLOOR 3"), ("4", "3"), ("6", "1")])
-    static let e5 = espaBlock("1", [("1", "0815"), ("2", "FIRE ZONE 12 FLOOR 3"), ("4", "1")])
+    // The same panel traffic as over a serial line: the converter carries the bytes unchanged.
+    static let linkCheck = SerialPortTests.linkCheck
+    static let e4 = SerialPortTests.e4
+    static let e5 = SerialPortTests.e5
 
     static func configuration(device: String) -> String {
         DaemonTests.configuration() + """
