@@ -32,12 +32,15 @@ public final class ScriptedECSSServer: Sendable {
         var grantedDuration = 300
         var refuseNextSessionStart = false
         var nextCall = 0
+        /// Calls ringing or talking on the PBX, by callID, until the client clears them.
+        var activeCalls: [String] = []
         var connections: [any Channel] = []
         var waiters: [(name: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state = Mutex(State())
     private let channel: any Channel
+    private let nulDelimited: Bool
     public let port: Int
 
     public static let callingDevice = "725"
@@ -60,6 +63,7 @@ public final class ScriptedECSSServer: Sendable {
             }
         channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
         port = channel.localAddress?.port ?? 0
+        self.nulDelimited = nulDelimited
         state.withLock { $0.grantedDuration = grantedDuration }
         boxRef.box.withLock { $0 = self }
     }
@@ -78,6 +82,23 @@ public final class ScriptedECSSServer: Sendable {
         let open = state.withLock { state -> [any Channel] in defer { state.connections.removeAll() }; return state.connections }
         for connection in open { connection.close(promise: nil) }
     }
+
+    /// Ends every open application session as the PBX does when its timer runs out or it is short of
+    /// resources: an unsolicited ApplicationSessionTerminated (invoke ID 9999). Calls in progress stay
+    /// on the PBX, where the next session's SnapshotDevice finds them. Uni-tel closes the connection
+    /// after it (`closing`); ECSS-10 leaves that to the client.
+    public func terminateSessions(reason: String = "sessionTimerExpired", closing: Bool = false) {
+        let (open, session) = state.withLock { ($0.connections, "f76e5fe9c5e0d44\($0.sessionsStarted)") }
+        let xml = "<?xml version=\"1.0\"?>\n<ApplicationSessionTerminated xmlns=\"\(Self.session)\"><sessionID>\(session)</sessionID><sessionTermReason><definedTermReason>\(reason)</definedTermReason></sessionTermReason></ApplicationSessionTerminated>"
+        let bytes = nulDelimited ? Array(xml.utf8) + [0] : Self.frame(xml, invokeID: "9999")
+        for connection in open {
+            let written = connection.writeAndFlush(ByteBuffer(bytes: bytes))
+            if closing { written.whenComplete { _ in connection.close(promise: nil) } }
+        }
+    }
+
+    /// The callIDs of calls the PBX still holds (ringing or answered, and not cleared).
+    public var activeCallIDs: [String] { state.withLock { $0.activeCalls } }
 
     /// The root element names of every request received, in order.
     public var requests: [String] { state.withLock { $0.requests } }
@@ -143,14 +164,23 @@ public final class ScriptedECSSServer: Sendable {
         case "MonitorStop":
             return [(invokeID, doc("<MonitorStopResponse xmlns=\"\(Self.csta)\"/>"))]
         case "SnapshotDevice":
-            return [(invokeID, doc("<SnapshotDeviceResponse xmlns=\"\(Self.csta)\"><crossRefIDorSnapshotData><snapshotData/></crossRefIDorSnapshotData></SnapshotDeviceResponse>"))]
+            // Shaped like the seed's sample 25: one snapshotDeviceResponseInfo per call on the device.
+            let calls = state.activeCalls.map { callID in
+                "<snapshotDeviceResponseInfo><connectionIdentifier><deviceID typeOfNumber=\"dialingNumber\">\(Self.callingDeviceID)</deviceID><callID>\(callID)</callID></connectionIdentifier><localCallState><compoundCallState><localConnectionState>connected</localConnectionState><localConnectionState>alerting</localConnectionState></compoundCallState></localCallState></snapshotDeviceResponseInfo>"
+            }
+            return [(invokeID, doc("<SnapshotDeviceResponse xmlns=\"\(Self.csta)\"><crossRefIDorSnapshotData><snapshotData>\(calls.joined())</snapshotData></crossRefIDorSnapshotData></SnapshotDeviceResponse>"))]
         case "MakeCall":
             let called = Self.element("calledDirectoryNumber", in: xml) ?? ""
             state.nextCall += 1
             let callID = "f76e9d66720eb" + String(1000 + state.nextCall % 1000).dropFirst()
+            switch state.callees[called] ?? .neverAnswers {
+            case .answers, .neverAnswers: state.activeCalls.append(callID)
+            case .busy, .refused: break
+            }
             return makeCall(called: called, callID: callID, invokeID: invokeID, callee: state.callees[called] ?? .neverAnswers)
         case "ClearConnection", "ClearCall":
             let callID = Self.element("callID", in: xml) ?? ""
+            state.activeCalls.removeAll { $0 == callID }
             let response = name == "ClearCall" ? "ClearCallResponse" : "ClearConnectionResponse"
             return [(invokeID, doc("<\(response) xmlns=\"\(Self.csta)\"/>")),
                     ("9999", doc(Self.cleared(callID: callID, device: Self.callingDeviceID, cause: "normalClearing")))]

@@ -78,9 +78,10 @@ import TocsinTestKit
         await server.shutdown()
     }
 
-    @Test func aRefusedSessionTakesTheLinkDownAndACallFailsAtOnce() async throws {
+    @Test func aCallPlacedWhileTheSessionIsRefusedWaitsForTheNextSession() async throws {
         let server = try await ScriptedECSSServer()
         server.refuseNextSessionStart()
+        server.script("201", .answers)
         let links = LinkBoard()
         let client = try client(server, links: links)
         let running = Task { try await client.run() }
@@ -88,11 +89,27 @@ import TocsinTestKit
         try await waitFor(.down, on: links)
         #expect(links.all.first?.detail.contains("PBX refused StartApplicationSession") == true)
         let outcome = await client.placeCall(from: nil, to: "201", noAnswerAfter: .seconds(5))
-        #expect(outcome == .failed(detail: "failed: CSTA link down: CSTA link is not up"))
-        // The next attempt is granted.
-        try await waitFor(.up, on: links)
+        #expect(outcome.word == "answered", "\(outcome)")
+        // MakeCall went out only on the granted session, after its monitor and snapshot.
+        #expect(server.requests.prefix(5) == ["StartApplicationSession", "StartApplicationSession", "MonitorStart", "SnapshotDevice", "MakeCall"])
         await client.stop()
         _ = await running.result
         await server.shutdown()
+    }
+
+    @Test func aCallGivesUpAfterItsNoAnswerTimeWhenThePBXStaysUnreachable() async throws {
+        let server = try await ScriptedECSSServer()
+        let links = LinkBoard()
+        let client = try client(server, links: links)
+        await server.shutdown()
+        let running = Task { try await client.run() }
+        try await waitFor(.absent, on: links)
+        let asked = ContinuousClock.now
+        let outcome = await client.placeCall(from: nil, to: "201", noAnswerAfter: .seconds(1))
+        #expect(ContinuousClock.now - asked >= .seconds(1))
+        #expect(outcome.word == "failed")
+        #expect(outcome.detail.contains("CSTA link down"), "\(outcome)")
+        await client.stop()
+        _ = await running.result
     }
 }

@@ -164,6 +164,61 @@ struct EltexSessionTests {
         #expect(driver.session.received(annexJ(xml, invokeID: 9999), at: .seconds(5)) == [.close(fault), .linkDown(fault), .scheduleTimer(at: .seconds(6))])
     }
 
+    @Test("a session that expires mid-call: the ringing call fails, the next call waits for the new session and is placed once it is up")
+    func callWaitsForTheNextSession() throws {
+        var driver = EltexDriver()
+        driver.bringUp(at: 0)
+        _ = driver.placeSeedCall(1, at: 1)
+        let xml = "<ApplicationSessionTerminated \(appl)><sessionID>f76e5fe9c5e0d444</sessionID><sessionTermReason><definedTermReason>sessionTimerExpired</definedTermReason></sessionTermReason></ApplicationSessionTerminated>"
+        let fault = CSTALinkFault.sessionTerminated(reason: "sessionTimerExpired")
+        let terminated = driver.session.received(annexJ(xml, invokeID: 9999), at: .seconds(5))
+        #expect(terminated.contains(.callState(CSTACallToken(1), .finished(.failed(.linkDown(fault))))))
+
+        // The chain moves on at once; the next call must not fail just because the link is being re-established.
+        let waiting = driver.session.placeCall(CSTACallToken(2), from: "725", to: "723", noAnswerAfter: .seconds(30), at: .seconds(5))
+        #expect(waiting == [.notice(.callWaitingForLink(token: CSTACallToken(2), calledNumber: "723"))])
+        #expect(sentFrames(waiting).isEmpty)
+        #expect(driver.session.tick(at: .seconds(6)) == [.connect(attempt: 2), .scheduleTimer(at: .seconds(35))])
+        let up = driver.bringUp(at: 6.2, attempt: 2)
+        let makeCall = sentFrames(up).filter { $0.name == "MakeCall" }
+        #expect(makeCall.count == 1)
+        #expect(makeCall.first?.root.descendant("calledDirectoryNumber")?.text == "723")
+        #expect(up.firstIndex(of: .linkUp(sessionID: "f76e5fe9c5e0d444", sessionDuration: .seconds(300)))! < up.firstIndex { if case .send = $0 { true } else { false } }!)
+        #expect(driver.session.tracker.trackedTokens.contains(CSTACallToken(2)))
+    }
+
+    @Test("a call waiting for the link gives up after its no-answer time with the fault that keeps the link down")
+    func waitingCallGivesUp() throws {
+        var driver = EltexDriver()
+        driver.bringUp(at: 0)
+        _ = driver.session.connectionLost(attempt: 1, reason: "connection reset by peer", at: .seconds(10))
+        #expect(driver.session.placeCall(CSTACallToken(1), from: "725", to: "722", noAnswerAfter: .seconds(5), at: .seconds(10))
+                == [.notice(.callWaitingForLink(token: CSTACallToken(1), calledNumber: "722"))])
+        #expect(driver.session.tick(at: .seconds(11)) == [.connect(attempt: 2), .scheduleTimer(at: .seconds(15))])
+        let refused = driver.session.connectFailed(attempt: 2, reason: "127.0.0.1:4721: connection refused", at: .seconds(11))
+        #expect(!refused.contains { if case .callState = $0 { true } else { false } })
+        #expect(driver.session.tick(at: .seconds(14.9)).allSatisfy { if case .callState = $0 { false } else { true } })
+        let gaveUp = driver.session.tick(at: .seconds(15))
+        #expect(gaveUp.contains(.callState(CSTACallToken(1), .finished(.failed(.linkDown(.connectFailed("127.0.0.1:4721: connection refused")))))))
+        // Once given up, the link coming back places nothing.
+        let up = driver.bringUp(at: 16, attempt: 3)
+        #expect(sentFrames(up).allSatisfy { $0.name != "MakeCall" })
+    }
+
+    @Test("a waiting call hung up (the alarm was acknowledged) is never placed; stopping fails the rest")
+    func waitingCallHungUpOrStopped() throws {
+        var driver = EltexDriver()
+        driver.bringUp(at: 0)
+        _ = driver.session.connectionLost(attempt: 1, reason: "eof", at: .seconds(10))
+        _ = driver.session.placeCall(CSTACallToken(1), from: "725", to: "722", noAnswerAfter: .seconds(30), at: .seconds(10))
+        _ = driver.session.placeCall(CSTACallToken(2), from: "725", to: "723", noAnswerAfter: .seconds(30), at: .seconds(10))
+        #expect(driver.session.hangUp(CSTACallToken(1), at: .seconds(10.5)).contains(.callState(CSTACallToken(1), .finished(.cancelled))))
+        let stopped = driver.session.stop(at: .seconds(10.6))
+        #expect(stopped.first == .callState(CSTACallToken(2), .finished(.failed(.linkDown(.stopped)))))
+        #expect(driver.session.phase == .stopped)
+        #expect(!stopped.contains { if case .send = $0 { true } else { false } })
+    }
+
     @Test("SystemStatus is answered with the server's invoke ID; unknown events and responses change nothing")
     func serverRequests() throws {
         var driver = EltexDriver()

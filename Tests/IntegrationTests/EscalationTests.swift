@@ -211,6 +211,43 @@ struct EscalationTests {
         #expect(!running.daemon.log.contains("pbx-secret"))
     }
 
+    @Test func aSessionThePBXTerminatesMidCallIsRestartedItsLeftoverCallClearedAndTheChainGoesOn() async throws {
+        let running = try await Self.start("escalation-expiry")
+        defer { Task { await Self.stop(running) } }
+        let (client, server) = (running.client, running.server)
+        server.script("501", .neverAnswers)
+        server.script("502", .answers)
+        _ = try await Self.setChain(client, #"{"delay":0,"noAnswerTime":60,"numbers":["501","502"],"answerAcknowledges":true}"#)
+        let id = try await Self.raise(client)
+        await server.waitForRequests("MakeCall")
+        _ = try await client.waitFor("/api/alarms/\(id)") { $0["state"].string == "escalating" }
+        let ringing = server.activeCallIDs
+        #expect(ringing.count == 1)
+
+        // The PBX ends the session while 501 rings, as ECSS-10 does when its session timer runs out.
+        server.terminateSessions(reason: "sessionTimerExpired")
+        try await withTimeout(.seconds(10)) { await server.waitForRequests("MakeCall", count: 2) }
+        #expect(server.sessionsStarted == 2)
+        // A new session, its monitor, the call 501 left ringing on the PBX cleared, and only then 502.
+        let requests = server.requests
+        let restart = try #require(requests.indices.filter { requests[$0] == "StartApplicationSession" }.last)
+        #expect(Array(requests[restart...].prefix(5)) == ["StartApplicationSession", "MonitorStart", "SnapshotDevice", "ClearConnection", "MakeCall"], "\(requests)")
+        let clear = try #require(server.requestDocuments.last { $0.contains("<ClearConnection") })
+        #expect(Self.element("callID", in: clear) == ringing.first)
+        #expect(!server.activeCallIDs.contains(ringing[0]))
+        #expect(Self.makeCalls(server).map(\.1) == ["501", "502"])
+
+        let ended = try await client.waitFor("/api/alarms/\(id)") { $0["state"].string == "ended" }
+        #expect(ended["endReason"].string == "Finished")
+        let journal = try await client.get("/api/alarms/\(id)/journal")
+        let outcomes = journal.json["entries"].array.filter { $0["kind"].string == "call-outcome" }
+        #expect(outcomes.map { $0["number"].string ?? "" } == ["501", "502"])
+        #expect(outcomes.map { $0["outcome"].string ?? "" } == ["failed", "answered"])
+        #expect(outcomes.first?["detail"].string?.contains("PBX terminated the application session (sessionTimerExpired)") == true, "\(outcomes)")
+        _ = try await Self.waitForLink(client, state: "up")
+        #expect(running.daemon.log.contains("PBX terminated the application session (sessionTimerExpired)"))
+    }
+
     @Test func theSessionIsRefreshedAtHalfTheGrantedDurationAndCallsStillGoThrough() async throws {
         // The PBX grants 2 s whatever was asked for; the session must be kept alive by the grant.
         let running = try await Self.start("escalation-session", grantedDuration: 2)
@@ -248,6 +285,14 @@ struct EscalationTests {
         // No FailedEvent reaches the daemon: the busy callee is known by the clearing's cause.
         let calls = try await Self.calls(client, alarm: id)
         #expect(calls.compactMap(\.outcome) == ["failed", "answered"])
+
+        // Uni-tel ends an expired session and closes the connection; the daemon logs in again.
+        server.terminateSessions(reason: "sessionTimerExpired", closing: true)
+        try await withTimeout(.seconds(10)) { await server.waitForRequests("StartApplicationSession", count: 2) }
+        _ = try await Self.waitForLink(client, state: "up")
+        #expect(server.sessionsStarted == 2)
+        #expect(running.daemon.log.contains("PBX terminated the application session (sessionTimerExpired)"))
+        #expect(server.requestDocuments.filter { $0.contains("vendorData:userID") }.count == 2)
     }
 
     @Test func aBadChainIsRefusedNamingTheField() async throws {

@@ -15,6 +15,8 @@ public enum CSTANotice: Sendable, Hashable, CustomStringConvertible {
     /// No callID is known for the call, so it cannot be cleared.
     case callNotClearable(CSTACallToken)
     case unknownCall(CSTACallToken)
+    /// An escalation call was asked for while the link was down; it is placed when the link is up.
+    case callWaitingForLink(token: CSTACallToken, calledNumber: String)
     case requestNotFramed(request: String, CSTAFramingError)
 
     public var description: String {
@@ -28,6 +30,7 @@ public enum CSTANotice: Sendable, Hashable, CustomStringConvertible {
         case .snapshotRefused(let device, let error): "PBX refused SnapshotDevice on \(device): \(error)"
         case .callNotClearable(let token): "\(token) cannot be cleared: the PBX gave no callID"
         case .unknownCall(let token): "\(token) is not in progress"
+        case .callWaitingForLink(let token, let number): "\(token) to \(number) waits for the link to the PBX"
         case .requestNotFramed(let request, let error): "\(request) not sent: \(error)"
         }
     }

@@ -80,6 +80,20 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
     private let reader = CSTAXMLReader()
     private var snapshotsPending: Set<String> = []
     private var scheduled: Instant?
+    /// Calls asked for while the link was down. A session blip (a refused refresh, an expired
+    /// session, a reconnect) must not burn through an escalation chain in microseconds, so each call
+    /// waits for the link for up to its own no-answer time and is placed as soon as the link is up.
+    private var waitingForLink: [WaitingCall] = []
+    /// Why the link went down last, for calls that give up waiting.
+    private var lastFault: CSTALinkFault?
+
+    struct WaitingCall: Sendable {
+        var token: CSTACallToken
+        var callingDevice: String
+        var calledNumber: String
+        var noAnswerAfter: Duration
+        var giveUpAt: Instant
+    }
 
     public init(configuration: CSTASessionConfiguration) {
         self.configuration = configuration
@@ -107,6 +121,7 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
         if case .waitingToReconnect(let until) = phase { candidates.append(until) }
         if let refreshAt, isConnected { candidates.append(refreshAt) }
         if let callDeadline = tracker.nextDeadline { candidates.append(callDeadline) }
+        candidates += waitingForLink.map(\.giveUpAt)
         return candidates.min()
     }
 
@@ -150,9 +165,10 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
 
     /// Stops gracefully: clears calls in progress, stops the monitors and the session, then closes.
     public mutating func stop(at now: Instant) -> [Action] {
+        let unplaced = giveUpWaiting(.stopped)
         switch phase {
         case .stopping, .stopped:
-            return []
+            return unplaced
         case .up, .startingMonitors, .clearingLeftovers:
             var actions: [Action] = []
             // Calls still queued never reached the PBX: nothing to clear for them.
@@ -166,11 +182,11 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
                 if let crossRefID = monitors[device] { actions += send(.monitorStop(crossRefID: crossRefID), .monitorStop, at: now) }
             }
             actions += send(.stopApplicationSession(sessionID: sessionID), .stopSession, at: now)
-            return finish(actions, at: now)
+            return finish(unplaced + actions, at: now)
         case .idle, .waitingToReconnect:
-            return finish(stopNow(closing: false), at: now)
+            return finish(unplaced + stopNow(closing: false), at: now)
         case .connecting, .startingSession:
-            return finish(stopNow(closing: true), at: now)
+            return finish(unplaced + stopNow(closing: true), at: now)
         }
     }
 
@@ -178,27 +194,48 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
 
     /// Places an escalation call from `callingDevice` (one of the configured calling devices) to
     /// `calledNumber`. Tocsin's own no-answer timer runs `noAnswerAfter` from the MakeCallResponse,
-    /// and again from the first DeliveredEvent. When the link is not up the call fails at once with
-    /// `linkDown(.notConnected)`: the caller sees the link state and decides whether to wait.
+    /// and again from the first DeliveredEvent. While the link is being re-established the call
+    /// waits for it, for up to `noAnswerAfter`, and then fails with the fault that took the link
+    /// down; a client that is not started or is stopping fails it at once.
     public mutating func placeCall(
         _ token: CSTACallToken, from callingDevice: String, to calledNumber: String, noAnswerAfter: Duration, at now: Instant
     ) -> [Action] {
-        if tracker.trackedTokens.contains(token) {
+        if tracker.trackedTokens.contains(token) || waitingForLink.contains(where: { $0.token == token }) {
             return [.callState(token, .finished(.failed(.duplicateToken)))]
-        }
-        guard phase == .up else {
-            return [.callState(token, .finished(.failed(.linkDown(.notConnected))))]
         }
         guard configuration.callingDevices.contains(callingDevice) else {
             return [.callState(token, .finished(.failed(.callingDeviceNotMonitored(callingDevice))))]
         }
+        switch phase {
+        case .up:
+            return finish(dial(token, from: callingDevice, to: calledNumber, noAnswerAfter: noAnswerAfter, at: now), at: now)
+        case .idle, .stopping, .stopped:
+            return [.callState(token, .finished(.failed(.linkDown(lastFault ?? .notConnected))))]
+        case .connecting, .startingSession, .startingMonitors, .clearingLeftovers, .waitingToReconnect:
+            waitingForLink.append(WaitingCall(token: token, callingDevice: callingDevice, calledNumber: calledNumber,
+                                              noAnswerAfter: noAnswerAfter, giveUpAt: now.advanced(by: noAnswerAfter)))
+            return finish([.notice(.callWaitingForLink(token: token, calledNumber: calledNumber))], at: now)
+        }
+    }
+
+    private mutating func dial(_ token: CSTACallToken, from callingDevice: String, to calledNumber: String, noAnswerAfter: Duration, at now: Instant) -> [Action] {
         var actions = apply(tracker.dialling(token, from: callingDevice, to: calledNumber, noAnswerAfter: noAnswerAfter), at: now)
         actions += send(.makeCall(callingDevice: callingDevice, calledDirectoryNumber: calledNumber), .makeCall(token), at: now)
-        return finish(actions, at: now)
+        return actions
+    }
+
+    /// Fails every call still waiting for the link.
+    private mutating func giveUpWaiting(_ fault: CSTALinkFault) -> [Action] {
+        defer { waitingForLink.removeAll() }
+        return waitingForLink.map { .callState($0.token, .finished(.failed(.linkDown(fault)))) }
     }
 
     /// Hangs up an escalation call (the alarm was acknowledged, or the chain moves on).
     public mutating func hangUp(_ token: CSTACallToken, at now: Instant) -> [Action] {
+        if let index = waitingForLink.firstIndex(where: { $0.token == token }) {
+            waitingForLink.remove(at: index)
+            return finish([.callState(token, .finished(.cancelled))], at: now)
+        }
         if let index = queued.firstIndex(where: { $0.purpose == .makeCall(token) }) {
             // Never sent: nothing to clear on the PBX.
             queued.remove(at: index)
@@ -256,6 +293,11 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
             actions += send(request, .refreshSession, at: now)
         }
         actions += apply(tracker.tick(at: now), at: now)
+        let expired = waitingForLink.filter { $0.giveUpAt <= now }
+        waitingForLink.removeAll { $0.giveUpAt <= now }
+        for call in expired {
+            actions.append(.callState(call.token, .finished(.failed(.linkDown(lastFault ?? .notConnected)))))
+        }
         return finish(actions, at: now)
     }
 
@@ -364,7 +406,7 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
                 break
             }
             snapshotsPending.remove(device)
-            if snapshotsPending.isEmpty, phase == .clearingLeftovers { actions += goUp() }
+            if snapshotsPending.isEmpty, phase == .clearingLeftovers { actions += goUp(at: now) }
             return actions
         case .makeCall(let token):
             switch message {
@@ -406,7 +448,7 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
     }
 
     private mutating func startClearingLeftovers(at now: Instant) -> [Action] {
-        guard configuration.clearsLeftoverCalls, !configuration.callingDevices.isEmpty else { return goUp() }
+        guard configuration.clearsLeftoverCalls, !configuration.callingDevices.isEmpty else { return goUp(at: now) }
         phase = .clearingLeftovers
         snapshotsPending = Set(configuration.callingDevices)
         var actions: [Action] = []
@@ -416,10 +458,17 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
         return actions
     }
 
-    private mutating func goUp() -> [Action] {
+    private mutating func goUp(at now: Instant) -> [Action] {
         phase = .up
         failures = 0
-        return [.linkUp(sessionID: sessionID ?? "", sessionDuration: sessionDuration ?? .seconds(configuration.requestedSessionDuration))]
+        lastFault = nil
+        var actions: [Action] = [.linkUp(sessionID: sessionID ?? "", sessionDuration: sessionDuration ?? .seconds(configuration.requestedSessionDuration))]
+        let waiting = waitingForLink
+        waitingForLink.removeAll()
+        for call in waiting {
+            actions += dial(call.token, from: call.callingDevice, to: call.calledNumber, noAnswerAfter: call.noAnswerAfter, at: now)
+        }
+        return actions
     }
 
     private mutating func connect() -> [Action] {
@@ -433,6 +482,7 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
         var actions: [Action] = closing ? [.close(fault)] : []
         actions += failPending(fault)
         actions.append(.linkDown(fault))
+        lastFault = fault
         failures += 1
         var delay = configuration.initialReconnectDelay
         for _ in 1..<failures where delay < configuration.maximumReconnectDelay { delay = delay * 2 }
