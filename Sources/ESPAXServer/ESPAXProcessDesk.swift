@@ -31,9 +31,25 @@ public final class ESPAXProcessDesk: Sendable {
         var tracked: [AlarmID: Tracked] = [:]
         /// Snapshots of ESPA-X alarms whose `raise` has not returned to the desk yet.
         var early: [AlarmID: (alarm: Alarm, at: ContinuousClock.Instant)] = [:]
+        var lastEarlyPurge: ContinuousClock.Instant?
         /// References being raised right now: `openAlarm` cannot see them yet.
         var starting: Set<ReferenceKey> = []
+        /// P-STARTs without `CP-PR-REF` being raised right now, by client.
+        var startingWithoutReference: [String: Int] = [:]
+
+        /// Whether an event of this alarm may come before its `raise` returns to the desk. Only
+        /// then is its snapshot kept: events of processes whose report has ended (callisto's
+        /// `P-ENDED` comes long before the alarm ends) must not pile up here.
+        func mayBeStarting(_ request: AlarmRequest) -> Bool {
+            if let reference = request.sourceReference {
+                return starting.contains(ReferenceKey(client: request.source.name, reference: reference))
+            }
+            return startingWithoutReference[request.source.name, default: 0] > 0
+        }
     }
+
+    /// Early snapshots are purged of the stale ones once there are this many, at most once a second.
+    static let earlyPurgeThreshold = 1_000
 
     private let state = Mutex(State())
     private let alarms: AlarmService
@@ -50,6 +66,8 @@ public final class ESPAXProcessDesk: Sendable {
 
     /// How many processes are reported to sessions right now.
     public var trackedCount: Int { state.withLock { $0.tracked.count } }
+    /// How many snapshots wait for their `raise` to return (for tests).
+    var earlySnapshotCount: Int { state.withLock { $0.early.count } }
 
     static func source(_ client: String) -> AlarmSource { AlarmSource(kind: .espax, name: client) }
 
@@ -65,10 +83,13 @@ public final class ESPAXProcessDesk: Sendable {
     func handle(_ alarm: Alarm) {
         state.withLock { state in
             guard var tracked = state.tracked[alarm.id] else {
+                guard state.mayBeStarting(alarm.request) else { return }
                 let now = ContinuousClock.now
                 if let known = state.early[alarm.id], known.alarm.revision > alarm.revision { return }
-                if state.early.count >= 10_000 {
+                if state.early.count >= Self.earlyPurgeThreshold, state.lastEarlyPurge.map({ now - $0 >= .seconds(1) }) ?? true {
+                    // Left by raises that failed or by anonymous processes of the same client.
                     state.early = state.early.filter { now - $0.value.at < .seconds(30) }
+                    state.lastEarlyPurge = now
                 }
                 state.early[alarm.id] = (alarm, now)
                 return
@@ -118,7 +139,16 @@ public final class ESPAXProcessDesk: Sendable {
                 return
             }
         }
-        defer { if let key { _ = state.withLock { $0.starting.remove(key) } } }
+        if key == nil { state.withLock { $0.startingWithoutReference[context.client, default: 0] += 1 } }
+        defer {
+            state.withLock { state in
+                if let key {
+                    state.starting.remove(key)
+                } else if let count = state.startingWithoutReference[context.client] {
+                    state.startingWithoutReference[context.client] = count > 1 ? count - 1 : nil
+                }
+            }
+        }
 
         var unknownGroup = false
         if case .group(let number) = target {

@@ -41,6 +41,37 @@ struct ESPAXListenerTests {
         try await server.stop()
     }
 
+    @Test func eventsOfProcessesOfAClosedConnectionLeaveNothingBehind() async throws {
+        // A client that reconnects leaves its processes running without a session to report to.
+        // Their later events (acknowledged, ended) must not be kept as snapshots of processes still
+        // starting: with tens of thousands of such alarms, every event scanned them all.
+        let server = try await ServerHarness()
+        var tans: [Int64] = []
+        do {
+            let client = try WireClient(port: server.port)
+            #expect(try await client.login()["RSP-CODE"] == "200")
+            for index in 0..<20 {
+                let fields = index.isMultiple(of: 2) ? [("CP-PR-REF", "nc-\(index)")] : []
+                _ = client.send("REQ.P-START", fields + [("CP-GROUPID", "0815"), ("CP-TEXTMSG", "Bed \(index)")])
+                let response = try await client.expect("RSP.P-START")
+                tans.append(try #require(response.document["SP-PR-TAN"].flatMap { Int64($0) }))
+                _ = try await client.expect("IND.P-STARTED")
+                _ = try await client.expect("IND.P-ENDED")
+            }
+            #expect(server.listener.desk.trackedCount == 20)
+        }
+        // The connection is closed; the desk forgets its processes, the alarms go on.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while server.listener.desk.trackedCount > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(server.listener.desk.trackedCount == 0)
+        for tan in tans { _ = try await server.alarms.acknowledge(tan, by: "Nurse Anna") }
+        #expect(try await server.journal.alarm(id: tans[19])?.state == .ended)
+        // The desk reads the events on its own task: give it the time to have seen them all.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(server.listener.desk.earlySnapshotCount == 0)
+        try await server.stop()
+    }
+
     @Test func refusalsBeforeLoginDuplicatesMissingTargetsAndUnknownGroups() async throws {
         let server = try await ServerHarness(settings: ServerHarness.settings(mode: .tracked))
         let client = try WireClient(port: server.port)
