@@ -485,6 +485,72 @@ class Scenario:
         row = self.browser.find("#groups-table tr[data-group-number=\"77\"]")
         expect("Browser ward, renamed" in self.browser.text(row), f"groups table row reads {self.browser.text(row)!r}")
 
+    def open_group_form(self, group_id, number):
+        self.browser.click(self.browser.find(f"button[data-action=\"edit-group\"][data-id=\"{group_id}\"]"))
+        wait_until(f"the edit form for group {number}", lambda: self.browser.text(self.browser.find("#group-form-legend")) == f"Edit group {number}")
+
+    def escalation_row_text(self, number):
+        return self.browser.text(self.browser.find(f"#groups-table tr[data-group-number=\"{number}\"] td.escalation"))
+
+    def set_escalation_in_ui(self):
+        group = self.ids["group77"]
+        expect(self.escalation_row_text("77") == "no escalation", f"group 77's escalation cell reads {self.escalation_row_text('77')!r}")
+        self.open_group_form(group, "77")
+        expect(not self.browser.displayed(self.browser.find("#group-escalation-delay")), "the chain's fields show for a group without a chain")
+        self.browser.click(self.browser.find("#group-escalation-enabled"))
+        wait_until("the chain's fields to show", lambda: self.browser.displayed(self.browser.find("#group-escalation-delay")))
+        self.browser.type(self.browser.find("#group-escalation-delay"), "60")
+        self.browser.type(self.browser.find("#group-escalation-no-answer"), "20")
+        self.browser.type(self.browser.find("#group-escalation-numbers"), "101\n102, 103")
+        self.browser.click(self.browser.find("#group-escalation-answer-acknowledges"))
+        self.browser.click(self.browser.find("#group-save"))
+        wait_until("the page to confirm the save", lambda: self.browser.text(self.browser.find("#group-result")) == "Group 77 saved.")
+        stored = REST.items(self.rest.expect("GET", "/api/groups", None, 200), "groups")
+        chain = [g for g in stored if g["id"] == group][0]["escalation"]
+        expect(chain == {"delay": 60, "noAnswerTime": 20, "numbers": ["101", "102", "103"], "answerAcknowledges": True},
+               f"group 77's chain as stored: {chain}")
+        row = self.escalation_row_text("77")
+        expect(row == "after 60 s: 101, 102, 103 (20 s each, an answer acknowledges)", f"group 77's escalation cell reads {row!r}")
+        self.open_group_form(group, "77")
+        expect(self.browser.script("return document.getElementById('group-escalation-numbers').value;") == "101\n102\n103",
+               "the form does not show the stored numbers one per line")
+        self.browser.click(self.browser.find("#group-cancel"))
+
+    def escalation_refusal_in_ui(self):
+        group = self.ids["group77"]
+        before = self.rest.expect("GET", f"/api/groups/{group}", None, 200)["escalation"]
+        status, refusal = self.rest.call("PUT", f"/api/groups/{group}", {"escalation": {"delay": 60, "noAnswerTime": 2, "numbers": ["101"]}})
+        expect(status == 400 and refusal["error"]["field"] == "escalation.noAnswerTime", f"REST took noAnswerTime 2: {status} {refusal}")
+        message = refusal["error"]["message"]
+        expect("escalation.noAnswerTime" in message, f"the server's message does not name the field: {message!r}")
+        self.open_group_form(group, "77")
+        self.browser.type(self.browser.find("#group-escalation-no-answer"), "2")
+        self.browser.click(self.browser.find("#group-save"))
+        wait_until(f"the refusal {message!r} under the group form", lambda: self.browser.text(self.browser.find("#group-error")) == message)
+        field = self.browser.script("""
+            const f = document.getElementById('group-escalation-no-answer');
+            return { invalid: f.getAttribute('aria-invalid'), focused: document.activeElement === f, value: f.value,
+                     numbers: document.getElementById('group-escalation-numbers').value,
+                     legend: document.getElementById('group-form-legend').textContent };
+        """)
+        expect(field == {"invalid": "true", "focused": True, "value": "2", "numbers": "101\n102\n103", "legend": "Edit group 77"},
+               f"after the refusal the form is {field}")
+        after = self.rest.expect("GET", f"/api/groups/{group}", None, 200)["escalation"]
+        expect(after == before, f"the refused save changed the stored chain: {after}")
+
+    def remove_escalation_in_ui(self):
+        # Goes on from the refused form: the values the server refused are still there to correct or drop.
+        group = self.ids["group77"]
+        self.browser.click(self.browser.find("#group-escalation-enabled"))
+        wait_until("the chain's fields to hide", lambda: not self.browser.displayed(self.browser.find("#group-escalation-delay")))
+        self.browser.click(self.browser.find("#group-save"))
+        wait_until("the page to confirm the save", lambda: self.browser.text(self.browser.find("#group-result")) == "Group 77 saved.")
+        stored = self.rest.expect("GET", f"/api/groups/{group}", None, 200)
+        expect(stored["escalation"] is None and stored["name"] == "Browser ward, renamed" and stored["members"] == [self.ids["member"]],
+               f"group 77 after removing the chain: {stored}")
+        expect(self.escalation_row_text("77") == "no escalation", f"group 77's escalation cell reads {self.escalation_row_text('77')!r}")
+        self.page_still_same()
+
     def delete_in_ui(self):
         phone = self.ids["phone"]
         status, refusal = self.rest.call("DELETE", f"/api/phones/{phone}", None)
@@ -618,6 +684,9 @@ class Scenario:
             ("group created in the management UI is seen by REST", self.create_group_in_ui),
             ("duplicate group shows the server's message", self.duplicate_group_refused),
             ("group edited in the management UI", self.edit_group_in_ui),
+            ("escalation chain set in the group form is seen by REST", self.set_escalation_in_ui),
+            ("refused chain shows the server's error naming the field, nothing lost", self.escalation_refusal_in_ui),
+            ("chain removed in the group form is stored as null", self.remove_escalation_in_ui),
             ("presence changed in the members table is seen by REST", self.presence_in_ui),
             ("delete asks to confirm; a phone in use is refused with the server's message", self.delete_in_ui),
             ("screenshot rendered at 1280 wide", self.screenshot),

@@ -566,7 +566,7 @@ function confirmThen(button, label, action) {
 function renderGroups() {
   const body = $("groups-table").tBodies[0];
   clear(body);
-  if (state.groups.length === 0) body.append(el("tr", {}, el("td", { colspan: 6, className: "empty" }, "No groups yet.")));
+  if (state.groups.length === 0) body.append(el("tr", {}, el("td", { colspan: 7, className: "empty" }, "No groups yet.")));
   for (const group of state.groups) {
     const label = "group " + group.number + " " + group.name;
     const members = (group.members || []).map(memberName).join(", ");
@@ -576,6 +576,7 @@ function renderGroups() {
       el("td", {}, members || "none"),
       el("td", {}, group.rule === "all" ? "all" : "any"),
       el("td", {}, String(group.repetitions || 0) + (group.repetitions ? " every " + group.repeatInterval + " s" : "")),
+      el("td", { className: "escalation", "data-escalation": group.escalation ? "yes" : "no" }, escalationText(group.escalation)),
       rowActions("group", group, label, function () { editGroup(group); }, function () { deleteItem("groups", group.id, "group", "Group " + group.number); }),
     ));
   }
@@ -742,7 +743,41 @@ function editGroup(group) {
   $("group-repeat-interval").value = group.repeatInterval || 30;
   groupMembers = (group.members || []).slice();
   renderGroupMemberPicker();
+  fillEscalation(group.escalation);
   startEditing("group", "Edit group " + group.number, "Save group");
+}
+
+// ---- Escalation chains (the group form's "Escalation calls" part) ------------------------------
+
+function escalationText(chain) {
+  if (!chain) return "no escalation";
+  return "after " + chain.delay + " s: " + (chain.numbers || []).join(", ") + " (" + chain.noAnswerTime + " s each"
+    + (chain.answerAcknowledges ? ", an answer acknowledges" : "") + ")";
+}
+
+function showEscalationFields() {
+  $("group-escalation-fields").hidden = !$("group-escalation-enabled").checked;
+}
+
+function fillEscalation(chain) {
+  $("group-escalation-enabled").checked = Boolean(chain);
+  $("group-escalation-delay").value = chain ? chain.delay : "";
+  $("group-escalation-no-answer").value = chain ? chain.noAnswerTime : 30;
+  $("group-escalation-numbers").value = chain ? (chain.numbers || []).join("\n") : "";
+  $("group-escalation-answer-acknowledges").checked = Boolean(chain && chain.answerAcknowledges);
+  showEscalationFields();
+}
+
+// The chain as the group's PUT takes it; null removes it. Values go as typed, unchecked here, so
+// the ranges live in one place (the server) and its refusal names the field at fault.
+function escalationOf() {
+  if (!$("group-escalation-enabled").checked) return null;
+  return {
+    delay: integerOf("group-escalation-delay"),
+    noAnswerTime: integerOf("group-escalation-no-answer"),
+    numbers: $("group-escalation-numbers").value.split(/[\r\n,]+/).map(function (n) { return n.trim(); }).filter(function (n) { return n !== ""; }),
+    answerAcknowledges: $("group-escalation-answer-acknowledges").checked,
+  };
 }
 
 function editMember(member) {
@@ -782,7 +817,7 @@ function resetForm(kind) {
   $(kind + "-save").textContent = NEW_LABELS[kind][1];
   $(kind + "-cancel").hidden = true;
   for (const node of $(kind + "-form").querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
-  if (kind === "group") { groupMembers = []; renderGroupMemberPicker(); }
+  if (kind === "group") { groupMembers = []; renderGroupMemberPicker(); showEscalationFields(); }
 }
 
 function integerOf(id) {
@@ -824,7 +859,10 @@ function wireDirectoryForms() {
       rule: $("group-rule").value,
       repetitions: integerOf("group-repetitions"),
       repeatInterval: integerOf("group-repeat-interval"),
-    }, { number: "group-number", name: "group-name", rule: "group-rule", repetitions: "group-repetitions", repeatInterval: "group-repeat-interval", members: "group-add-member" },
+      escalation: escalationOf(),
+    }, { number: "group-number", name: "group-name", rule: "group-rule", repetitions: "group-repetitions", repeatInterval: "group-repeat-interval", members: "group-add-member",
+         escalation: "group-escalation-enabled", "escalation.delay": "group-escalation-delay", "escalation.noAnswerTime": "group-escalation-no-answer",
+         "escalation.numbers": "group-escalation-numbers", "escalation.answerAcknowledges": "group-escalation-answer-acknowledges" },
     function (g) { return "Group " + g.number; });
   });
   $("member-form").addEventListener("submit", function (event) {
@@ -850,6 +888,7 @@ function wireDirectoryForms() {
   for (const kind of ["group", "member", "phone"]) {
     $(kind + "-cancel").addEventListener("click", function () { resetForm(kind); });
   }
+  $("group-escalation-enabled").addEventListener("change", showEscalationFields);
   $("group-add-member-button").addEventListener("click", function () {
     const id = Number.parseInt($("group-add-member").value, 10);
     if (!Number.isNaN(id) && !groupMembers.includes(id)) groupMembers.push(id);

@@ -88,7 +88,7 @@ enum IndexPage {
     <div class="table-wrap">
       <table id="groups-table">
         <caption class="visually-hidden">Alarm groups</caption>
-        <thead><tr><th scope="col">Number</th><th scope="col">Name</th><th scope="col">Members, in order</th><th scope="col">Rule</th><th scope="col">Repetitions</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <thead><tr><th scope="col">Number</th><th scope="col">Name</th><th scope="col">Members, in order</th><th scope="col">Rule</th><th scope="col">Repetitions</th><th scope="col">Escalation calls</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody></tbody>
       </table>
     </div>
@@ -119,6 +119,28 @@ enum IndexPage {
             <button type="button" id="group-add-member-button">Add</button>
           </div>
         </div>
+        <fieldset id="group-escalation" class="escalation">
+          <legend>Escalation calls through the PBX</legend>
+          <div class="field wide check">
+            <input type="checkbox" id="group-escalation-enabled" aria-controls="group-escalation-fields">
+            <label for="group-escalation-enabled">Call through the PBX when nobody acknowledges an alarm</label>
+          </div>
+          <div id="group-escalation-fields" class="escalation-fields" hidden>
+            <div class="field"><label for="group-escalation-delay">Seconds before the first call</label>
+              <input id="group-escalation-delay" type="number" min="0" max="86400" aria-describedby="group-escalation-delay-hint">
+              <p id="group-escalation-delay-hint" class="hint">0 to 86400, counted from the alarm's arrival</p></div>
+            <div class="field"><label for="group-escalation-no-answer">Seconds each call may ring</label>
+              <input id="group-escalation-no-answer" type="number" min="5" max="300" value="30" aria-describedby="group-escalation-no-answer-hint">
+              <p id="group-escalation-no-answer-hint" class="hint">5 to 300; then the next number is called</p></div>
+            <div class="field check">
+              <input type="checkbox" id="group-escalation-answer-acknowledges">
+              <label for="group-escalation-answer-acknowledges">An answered call acknowledges the alarm</label>
+            </div>
+            <div class="field wide"><label for="group-escalation-numbers">Numbers to call, in order</label>
+              <textarea id="group-escalation-numbers" rows="3" autocomplete="off" spellcheck="false" aria-describedby="group-escalation-numbers-hint"></textarea>
+              <p id="group-escalation-numbers-hint" class="hint">One per line or separated by commas; 1 to 20 numbers of 0-9 + * #. Each is called once, until one answers.</p></div>
+          </div>
+        </fieldset>
         <div class="actions">
           <button type="submit" id="group-save">Create group</button>
           <button type="button" id="group-cancel" class="secondary" hidden>Cancel</button>

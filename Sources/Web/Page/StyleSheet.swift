@@ -143,8 +143,16 @@ legend { font-weight: 700; padding: 0 .3rem; }
 .edit-form fieldset { display: grid; grid-template-columns: 1fr; gap: 0 1rem; }
 @media (min-width: 700px) {
   .edit-form fieldset { grid-template-columns: repeat(3, minmax(0, 1fr)); }
-  .edit-form .field.wide, .edit-form .actions, .edit-form .error, .edit-form .message { grid-column: 1 / -1; }
+  .edit-form .field.wide, .edit-form .actions, .edit-form .error, .edit-form .message, .edit-form fieldset.escalation { grid-column: 1 / -1; }
+  /* Level with the number inputs beside it, whose labels sit above them. */
+  .escalation-fields .field.check { margin-top: 2.3rem; align-self: start; }
 }
+/* The chain's fields sit in the escalation fieldset's grid; hiding their wrapper hides them all. */
+.escalation-fields { display: contents; }
+.field .hint { margin: .2rem 0 0; font-size: .88rem; }
+.check { display: flex; align-items: center; gap: .5rem; margin: .6rem 0 .2rem; }
+.check input { width: 1.3rem; height: 1.3rem; min-height: 0; margin: 0; flex: none; }
+.check label { margin: 0; }
 .actions { display: flex; gap: .5rem; margin-top: .9rem; }
 .inline { display: flex; gap: .5rem; }
 .inline select { flex: 1; }
