@@ -153,7 +153,7 @@ public actor CSTAClient: EscalationDialer, Service {
                 timer?.cancel()
                 timer = Task { [clock] in
                     do { try await clock.sleep(until: deadline) } catch { return }
-                    await self.tick()
+                    self.tick()
                 }
             case .linkUp(let sessionID, let duration):
                 logger.notice("CSTA link up", metadata: ["pbx": "\(settings.name)", "session": "\(sessionID)", "duration": "\(duration)"])

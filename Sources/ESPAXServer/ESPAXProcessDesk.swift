@@ -38,8 +38,8 @@ public final class ESPAXProcessDesk: Sendable {
         var startingWithoutReference: [String: Int] = [:]
 
         /// Whether an event of this alarm may come before its `raise` returns to the desk. Only
-        /// then is its snapshot kept: events of processes whose report has ended (callisto's
-        /// `P-ENDED` comes long before the alarm ends) must not pile up here.
+        /// then is its snapshot kept: events of processes no session follows any more (their
+        /// connection closed, the alarm goes on) must not pile up here.
         func mayBeStarting(_ request: AlarmRequest) -> Bool {
             if let reference = request.sourceReference {
                 return starting.contains(ReferenceKey(client: request.source.name, reference: reference))

@@ -173,11 +173,12 @@ public final class ScriptedECSSServer: Sendable {
             let called = Self.element("calledDirectoryNumber", in: xml) ?? ""
             state.nextCall += 1
             let callID = "f76e9d66720eb" + String(1000 + state.nextCall % 1000).dropFirst()
-            switch state.callees[called] ?? .neverAnswers {
+            let callee = state.callees[called] ?? .neverAnswers
+            switch callee {
             case .answers, .neverAnswers: state.activeCalls.append(callID)
             case .busy, .refused: break
             }
-            return makeCall(called: called, callID: callID, invokeID: invokeID, callee: state.callees[called] ?? .neverAnswers)
+            return makeCall(called: called, callID: callID, invokeID: invokeID, callee: callee)
         case "ClearConnection", "ClearCall":
             let callID = Self.element("callID", in: xml) ?? ""
             state.activeCalls.removeAll { $0 == callID }

@@ -224,10 +224,11 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
         return actions
     }
 
-    /// Fails every call still waiting for the link.
-    private mutating func giveUpWaiting(_ fault: CSTALinkFault) -> [Action] {
-        defer { waitingForLink.removeAll() }
-        return waitingForLink.map { .callState($0.token, .finished(.failed(.linkDown(fault)))) }
+    /// Fails the calls waiting for the link that `giveUp` picks (all of them by default).
+    private mutating func giveUpWaiting(_ fault: CSTALinkFault, where giveUp: (WaitingCall) -> Bool = { _ in true }) -> [Action] {
+        let given = waitingForLink.filter(giveUp)
+        waitingForLink.removeAll(where: giveUp)
+        return given.map { .callState($0.token, .finished(.failed(.linkDown(fault)))) }
     }
 
     /// Hangs up an escalation call (the alarm was acknowledged, or the chain moves on).
@@ -293,11 +294,7 @@ public struct CSTASession<Instant: InstantProtocol>: Sendable where Instant.Dura
             actions += send(request, .refreshSession, at: now)
         }
         actions += apply(tracker.tick(at: now), at: now)
-        let expired = waitingForLink.filter { $0.giveUpAt <= now }
-        waitingForLink.removeAll { $0.giveUpAt <= now }
-        for call in expired {
-            actions.append(.callState(call.token, .finished(.failed(.linkDown(lastFault ?? .notConnected)))))
-        }
+        actions += giveUpWaiting(lastFault ?? .notConnected) { $0.giveUpAt <= now }
         return finish(actions, at: now)
     }
 
