@@ -21,7 +21,8 @@
 # Usage: Board/package.sh [--debug] [--output DIR] PATH/TO/tocsin
 #   --debug   accept a debug build (make test uses one: a release build takes many minutes); the
 #             package is otherwise the same, and says so in its description.
-#   --output  where the .deb goes (default: dist/ in the repository). The path is printed last.
+#   --output  where the .deb and the binary's symbols (tocsin_<version>_<arch>.debug) go (default:
+#             dist/ in the repository). The path of the .deb is printed last.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,8 +51,15 @@ trap 'rm -rf "$work"' EXIT
 stage="$work/tocsin_${version}_$arch"
 umask 022
 
+mkdir -p "$output"
+# The symbols stay beside the package, not in it: a crash backtrace of the stripped binary prints
+# offsets (`<unavailable> + 4188305`), and `addr2line -f -e tocsin_<version>_<arch>.debug 0x<offset>`
+# names them. The debuglink lets gdb find the file by itself.
+symbols="$output/tocsin_${version}_$arch.debug"
+objcopy --only-keep-debug "$binary" "$symbols"
 install -D -m 0755 "$binary" "$stage/usr/bin/tocsin"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/tocsin"
+(cd "$output" && objcopy --add-gnu-debuglink="$(basename "$symbols")" "$stage/usr/bin/tocsin")
 install -D -m 0644 "$root/Board/tocsin.toml" "$stage/etc/tocsin/tocsin.toml"
 install -D -m 0644 "$root/Board/tocsin-ports.rules" "$stage/lib/udev/rules.d/70-tocsin-ports.rules"
 install -D -m 0644 "$root/Board/tocsin-serial.rules" "$stage/lib/udev/rules.d/71-tocsin-serial.rules"
@@ -112,7 +120,6 @@ install -m 0755 "$root/Board/debian/postinst" "$root/Board/debian/prerm" "$root/
 (cd "$stage" && find . \( -path ./DEBIAN -o -path ./etc \) -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 md5sum) >"$stage/DEBIAN/md5sums"
 chmod 0644 "$stage/DEBIAN/control" "$stage/DEBIAN/conffiles" "$stage/DEBIAN/md5sums"
 
-mkdir -p "$output"
 deb="$output/tocsin_${version}_$arch.deb"
 dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
 echo "$deb"

@@ -68,7 +68,13 @@ func espaxStartThroughput(port: Int, sessions: Int = 100, perSession: Int = 300,
     // A short warm-up, so that the figure is the sustained rate and not the first allocations.
     _ = try load.sustained(perSession: 20, window: window)
     let warm = try ESPAXLoad(port: port, sessions: sessions)
-    return try warm.sustained(perSession: perSession, window: window)
+    let rate = try warm.sustained(perSession: perSession, window: window)
+    // Every process answered must also be reported ended (callisto mode: once its push is sent).
+    try warm.awaitEnds()
+    guard warm.ended == warm.answered else {
+        throw HarnessError("\(warm.answered - warm.ended) of \(warm.answered) processes answered 200 never had IND.P-ENDED")
+    }
+    return rate
 }
 
 /// Returns once the receiver has had no request for a second.

@@ -36,11 +36,14 @@ final class ESPAXLoad {
     private(set) var refused: [String] = []
     private(set) var latencies: [Double] = []
     private(set) var stopped = 0
+    /// IND.P-ENDED indications read: in the default (callisto) mode one per process once its pushes are sent.
+    private(set) var ended = 0
     private var stopping = false
     /// Processes to stop, found in the answers while reading (sent after the read loop).
     private var toStop: [(session: Int, tan: Int)] = []
 
     private static let rspStop = Array("<RSP.P-STOP".utf8)
+    private static let indEnded = Array("<IND.P-ENDED".utf8)
     private static let tanElement = Array("<SP-PR-TAN>".utf8)
 
     private static let rspStart = Array("<RSP.P-START".utf8)
@@ -85,6 +88,16 @@ final class ESPAXLoad {
             guard refused.isEmpty else { throw HarnessError("P-START refused: \(refused.prefix(3))") }
         }
         return Double(answered) / started.duration(to: .now).seconds
+    }
+
+    /// Reads until every answered process has had its IND.P-ENDED or nothing came for `quiet`.
+    func awaitEnds(quiet: Duration = .seconds(10)) throws {
+        var lastProgress = ContinuousClock.now
+        var seen = ended
+        while ended < answered && lastProgress.duration(to: .now) < quiet {
+            try receive(timeoutMilliseconds: 50)
+            if ended != seen { seen = ended; lastProgress = .now }
+        }
     }
 
     /// Sends `rate` P-STARTs a second, spread over the sessions, for `seconds`; keeps each
@@ -222,6 +235,8 @@ final class ESPAXLoad {
                     let code = Self.find(Self.codeElement, in: body, from: element).map { Self.number(in: body, at: $0 + Self.codeElement.count) }
                     if code == 200 { stopped += 1 } else { refused.append(String(decoding: body, as: UTF8.self)) }
                     sessions[index].inFlight -= 1
+                } else if Self.find(Self.indEnded, in: body, from: 0) != nil {
+                    ended += 1
                 }
                 at += total
             }

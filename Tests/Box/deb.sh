@@ -92,6 +92,16 @@ check "the serial rules are Board/tocsin-serial.rules" same "$repository/Board/t
 check "modules-load.d is Board/tocsin-modules.conf" same "$repository/Board/tocsin-modules.conf" /usr/lib/modules-load.d/tocsin.conf
 check "the man page is Board/tocsin.8" sh -c "gzip -dc '$work/root/usr/share/man/man8/tocsin.8.gz' | cmp -s - '$repository/Board/tocsin.8'"
 check "the packaged binary is stripped" sh -c "! readelf -S '$work/root/usr/bin/tocsin' | grep -q '\\.symtab'"
+symbols="$(dirname "$deb")/tocsin_${version}_$arch.debug"
+build_id() { readelf -n "$1" 2>/dev/null | sed -n 's/^ *Build ID: *//p'; }
+check "the symbols beside the package are the packaged binary's (same build ID)" \
+    sh -c "[ -n '$(build_id "$work/root/usr/bin/tocsin")' ] && [ '$(build_id "$work/root/usr/bin/tocsin")' = '$(build_id "$symbols")' ]"
+check "the packaged binary names its symbols file (.gnu_debuglink)" \
+    sh -c "readelf --string-dump=.gnu_debuglink '$work/root/usr/bin/tocsin' | grep -q 'tocsin_${version}_$arch.debug'"
+# An address inside the daemon's entry point resolves to its name, as a backtrace offset would.
+entry=$(nm "$symbols" 2>/dev/null | awk '$3 == "tocsin_main" { print $1 }')
+check "addr2line names an offset of the stripped binary from the symbols file" \
+    sh -c "[ -n '$entry' ] && addr2line -f -e '$symbols' 0x$entry | head -n 1 | grep -q tocsin_main"
 check "the packaged binary prints its version" test "$("$work/root/usr/bin/tocsin" --version)" = "$version"
 check "the packaged binary accepts the packaged configuration" sh -c "'$work/root/usr/bin/tocsin' check-config '$work/root/etc/tocsin/tocsin.toml' >/dev/null"
 check "the man page renders without warnings" sh -c "MANROFFSEQ= MANWIDTH=80 man --warnings -l '$work/root/usr/share/man/man8/tocsin.8.gz' 2>&1 >/dev/null | (! grep .)"
