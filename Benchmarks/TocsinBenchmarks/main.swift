@@ -403,7 +403,7 @@ if only.contains("idle") {
         value: "\(format(Double(size) / 1_048_576, 1)) MiB",
         baseline: "—",
         target: "≤ 30 MB",
-        command: "`make bench` (thin LTO, lld); strip"
+        command: "make bench (thin LTO, lld); strip"
     ))
 }
 
