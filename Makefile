@@ -70,7 +70,7 @@ test-box: deps-box
 	$(SWIFT) build --scratch-path $(BOX_SCRATCH) --product tocsin $(STATIC_LINK)
 	bash Tests/Box/run.sh $(BOX_SCRATCH)/debug/tocsin
 
-# Both products with the same static flags: the runner and the daemon share one release build.
+# Both products with the same link flags: the runner and the daemon share one release build.
 bench: deps-test
 	$(SWIFT) build -c release --product tocsin $(RELEASE_LINK)
 	$(SWIFT) build -c release --product TocsinBenchmarks $(RELEASE_LINK)

@@ -448,7 +448,7 @@ var table = """
 
     Machine: \(machine())
     Date: \(Date().formatted(.iso8601))
-    Command: `\(command)` (release build, static Swift standard library)
+    Command: `\(command)` (release build, static Swift standard library, thin LTO)
 
     | figure | value | baseline (same run) | target | command |
     |---|---|---|---|---|
