@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "TocsinDaemon",
             dependencies: [
-                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444", "ESPAX", "ESPAXServer", "CSTAClient", "VOIspeed",
+                "Alarming", "Storage", "Delivery", "Web", "Serial", "ESPA444", "ESPAX", "ESPAXServer", "CSTAClient", "VOIspeed", "CShim",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -212,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "TocsinDaemonTests",
             dependencies: [
-                "TocsinDaemon", "Storage", "Alarming", "ESPAX", "ESPAXServer",
+                "TocsinDaemon", "Storage", "Alarming", "ESPAX", "ESPAXServer", "CShim",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -27,6 +27,7 @@ public struct AlarmEvent: Sendable {
 public final class AlarmEventHub: Sendable {
     private let subscribers = Mutex<[Int: AsyncStream<AlarmEvent>.Continuation]>([:])
     private let nextID = Atomic<Int>(0)
+    private let published = Atomic<Int>(0)
     private let bufferSize: Int
 
     public init(bufferSize: Int = 1024) {
@@ -44,11 +45,15 @@ public final class AlarmEventHub: Sendable {
     }
 
     public func publish(_ event: AlarmEvent) {
+        published.add(1, ordering: .relaxed)
         let current = subscribers.withLock { Array($0.values) }
         for continuation in current { continuation.yield(event) }
     }
 
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
+
+    /// Events published so far: a cheap sign of whether anything happened since the last look.
+    public var publishedCount: Int { published.load(ordering: .relaxed) }
 
     /// Ends every subscription, for shutdown.
     public func finish() {

@@ -119,6 +119,12 @@ public enum Daemon {
         let core = AlarmCoreService(alarms: alarms, logger: logger) { resumed in
             await readiness.mark(.alarms)
         }
+        let codePages = CodePages(events: alarms.events, quietMinutes: configuration.daemon.releasePagesAfterQuietMinutes, logger: logger)
+        let codePageRelease = Task {
+            await readiness.waitUntilReady()
+            await codePages.run()
+        }
+        defer { codePageRelease.cancel() }
         let pruner = JournalPruner(journal: store.journal, settings: configuration.prunerSettings, logger: Logger(label: "tocsin.journal"))
         let reloader = ReloadService(
             path: configurationPath,
@@ -129,6 +135,7 @@ public enum Daemon {
             LogOutput.level.withLock { $0 = updated.daemon.logLevel }
             policy.update(loopbackWithoutAuth: updated.http.loopbackWithoutAuth)
             pruner.settings.withLock { $0 = updated.prunerSettings }
+            codePages.quietMinutes.store(updated.daemon.releasePagesAfterQuietMinutes, ordering: .relaxed)
             await alarms.update(settings: updated.alarmSettings)
             webhook.update(settings: WebhookDriver.Settings(timeout: .milliseconds(updated.webhook.timeoutMs), retryPolicy: updated.webhook.retryPolicy))
             cisco.update(settings: updated.cisco.driverSettings)
@@ -212,12 +219,25 @@ actor Readiness {
         self.logger = logger
     }
 
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
     func mark(_ part: Part) {
+        guard !isReady else { return }
         up.insert(part)
-        if up == [.web, .alarms] {
+        if isReady {
             notifier.notify(["READY=1", "STATUS=Listening; journal open"])
             logger.notice("ready")
+            for continuation in waiting { continuation.resume() }
+            waiting = []
         }
+    }
+
+    private var isReady: Bool { up == [.web, .alarms] }
+
+    /// Returns once READY=1 has been sent.
+    func waitUntilReady() async {
+        if isReady { return }
+        await withCheckedContinuation { waiting.append($0) }
     }
 }
 

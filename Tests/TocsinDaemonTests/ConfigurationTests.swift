@@ -34,6 +34,7 @@ struct ConfigurationTests {
         let defaults = Configuration.defaults
         #expect(defaults.daemon.stateDirectory == "tocsin-state")
         #expect(defaults.daemon.logLevel == .info)
+        #expect(defaults.daemon.releasePagesAfterQuietMinutes == 10)
         #expect(defaults.http.host == "127.0.0.1")
         #expect(defaults.http.port == 8080)
         #expect(defaults.http.loopbackWithoutAuth == true)
@@ -84,6 +85,7 @@ struct ConfigurationTests {
             [daemon]
             state_directory = "/var/lib/tocsin"
             log_level = "debug"
+            release_pages_after_quiet_minutes = 0
             [http]
             host = "0.0.0.0"
             port = 0
@@ -106,7 +108,7 @@ struct ConfigurationTests {
             password_hash = "\(otherHash)"
             """, origin: "full.toml")
         #expect(configuration == Configuration(
-            daemon: .init(stateDirectory: "/var/lib/tocsin", logLevel: .debug),
+            daemon: .init(stateDirectory: "/var/lib/tocsin", logLevel: .debug, releasePagesAfterQuietMinutes: 0),
             http: .init(host: "0.0.0.0", port: 0, loopbackWithoutAuth: false),
             journal: .init(retentionDays: 0, pruneIntervalMinutes: 10080),
             alarms: .init(technicalGroup: ""),
@@ -181,6 +183,7 @@ struct ConfigurationTests {
         #expect(problems("[http]\nport = 65536") == [problem("http.port", 2, "65536 is out of range; allowed 0-65535 (0: any free port)")])
         #expect(problems("[http]\nport = -1") == [problem("http.port", 2, "-1 is out of range; allowed 0-65535 (0: any free port)")])
         #expect(problems("[journal]\nretention_days = -1") == [problem("journal.retention_days", 2, "-1 is out of range; allowed 0-36500 (0 keeps ended alarms forever)")])
+        #expect(problems("[daemon]\nrelease_pages_after_quiet_minutes = -1") == [problem("daemon.release_pages_after_quiet_minutes", 2, "-1 is out of range; allowed 0-10080 (0: only once, after start-up)")])
         #expect(problems("[journal]\nprune_interval_minutes = 0") == [problem("journal.prune_interval_minutes", 2, "0 is out of range; allowed 1-10080 (one week at most)")])
         #expect(problems("[journal]\nprune_interval_minutes = 10081") == [problem("journal.prune_interval_minutes", 2, "10081 is out of range; allowed 1-10080 (one week at most)")])
         #expect(problems("[webhook]\ntimeout_ms = 99") == [problem("webhook.timeout_ms", 2, "99 is out of range; allowed 100-120000")])
@@ -329,6 +332,7 @@ struct ConfigurationTests {
         var new = old
         new.daemon.stateDirectory = "/srv/tocsin"
         new.daemon.logLevel = .debug
+        new.daemon.releasePagesAfterQuietMinutes = 60
         new.http.host = "0.0.0.0"
         new.http.port = 80
         new.http.loopbackWithoutAuth = false
@@ -342,7 +346,7 @@ struct ConfigurationTests {
         new.users = [.init(name: "a", passwordHash: exampleHash)]
         let differences = new.reloadDifferences(from: old)
         #expect(differences.reloadable == [
-            "daemon.log_level", "http.loopback_without_auth", "journal.retention_days", "journal.prune_interval_minutes",
+            "daemon.log_level", "daemon.release_pages_after_quiet_minutes", "http.loopback_without_auth", "journal.retention_days", "journal.prune_interval_minutes",
             "alarms.technical_group", "webhook.timeout_ms", "webhook.max_attempts", "webhook.initial_backoff_ms",
             "webhook.max_backoff_ms", "users",
         ])

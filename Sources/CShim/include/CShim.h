@@ -24,4 +24,10 @@ int tocsin_pty_slave_name(int master, char *buffer, size_t length);
 int tocsin_tty_set_exclusive(int fd);
 /// The CRTSCTS bit of c_cflag (hardware flow control), which Swift may not import.
 unsigned int tocsin_termios_crtscts(void);
+
+/// Unmaps this process's pages of every read-only segment of the executable and the libraries
+/// it loaded (madvise MADV_DONTNEED on code and constants, never on writable or relocated data).
+/// The pages stay in the page cache and are mapped again by the next touch, as a minor fault.
+/// Returns the bytes of address space advised, or -1 if every madvise failed.
+long tocsin_release_clean_mappings(void);
 #endif

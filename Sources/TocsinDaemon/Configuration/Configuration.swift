@@ -14,10 +14,14 @@ public struct Configuration: Sendable, Equatable {
         /// Where the SQLite journal lives. Relative to the working directory; `$STATE_DIRECTORY` wins when set.
         public var stateDirectory: String
         public var logLevel: Logger.Level
+        /// After this many minutes without an alarm event the daemon unmaps its code pages again
+        /// (see `CodePages`); 0 releases them only once, after start-up.
+        public var releasePagesAfterQuietMinutes: Int
 
-        public init(stateDirectory: String = "tocsin-state", logLevel: Logger.Level = .info) {
+        public init(stateDirectory: String = "tocsin-state", logLevel: Logger.Level = .info, releasePagesAfterQuietMinutes: Int = 10) {
             self.stateDirectory = stateDirectory
             self.logLevel = logLevel
+            self.releasePagesAfterQuietMinutes = releasePagesAfterQuietMinutes
         }
     }
 
@@ -178,6 +182,7 @@ public struct Configuration: Sendable, Equatable {
         }
         compare("daemon.state_directory", \.daemon.stateDirectory, restart: true)
         compare("daemon.log_level", \.daemon.logLevel)
+        compare("daemon.release_pages_after_quiet_minutes", \.daemon.releasePagesAfterQuietMinutes)
         compare("http.host", \.http.host, restart: true)
         compare("http.port", \.http.port, restart: true)
         compare("http.loopback_without_auth", \.http.loopbackWithoutAuth)

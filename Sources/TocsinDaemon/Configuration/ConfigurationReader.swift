@@ -13,7 +13,7 @@ struct ConfigurationReader {
 
     /// The tables and their keys, in the order `Board/tocsin.toml` lists them.
     static let sections: [(name: String, keys: [String])] = [
-        ("daemon", ["state_directory", "log_level"]),
+        ("daemon", ["state_directory", "log_level", "release_pages_after_quiet_minutes"]),
         ("http", ["host", "port", "loopback_without_auth"]),
         ("journal", ["retention_days", "prune_interval_minutes"]),
         ("alarms", ["technical_group"]),
@@ -40,6 +40,9 @@ struct ConfigurationReader {
             }
             if let level = logLevel(in: daemon) {
                 configuration.daemon.logLevel = level
+            }
+            if let minutes = integer("release_pages_after_quiet_minutes", in: daemon, under: "daemon", range: 0...10080, note: " (0: only once, after start-up)") {
+                configuration.daemon.releasePagesAfterQuietMinutes = minutes
             }
         }
         if let http = section("http", in: root) {
