@@ -145,11 +145,12 @@ func makeBenchFolder(_ tocsin: String, name: String) throws -> String {
 
 /// Writes the folder's tocsin.toml: the [daemon] and [http] tables every benchmark daemon shares
 /// (loopback; port 0 picks a free one), then `extra`.
-func writeBenchConfiguration(_ folder: String, httpPort: Int = 0, _ extra: String = "") throws {
+func writeBenchConfiguration(_ folder: String, httpPort: Int = 0, daemon: String = "", _ extra: String = "") throws {
     try writeFile(folder + "/tocsin.toml", """
         [daemon]
         state_directory = "state"
         log_level = "notice"
+        \(daemon)
         [http]
         host = "127.0.0.1"
         port = \(httpPort)
@@ -377,27 +378,8 @@ if only.contains("escalation") {
 
 if only.contains("idle") {
     progress("idle memory…")
-    let idle = try await startDaemon(tocsin, name: "bench-idle")
-    try await Task.sleep(for: .seconds(5))
-    var samples: [Double] = []
-    var dirtySamples: [Double] = []
-    for _ in 0..<10 {
-        if let sample = memory(idle.process.pid) {
-            samples.append(Double(sample.residentKiB) / 1024)
-            dirtySamples.append(Double(sample.privateDirtyKiB) / 1024)
-        }
-        try await Task.sleep(for: .milliseconds(200))
-    }
-    idle.process.signal(SIGTERM)
-    _ = try? await idle.process.wait()
+    figures += try await idleMemoryFigures(tocsin)
     let size = try strippedSize(tocsin)
-    figures.append(Figure(
-        name: "Idle RSS after start (no alarms, 10 samples)",
-        value: "RSS median \(format(percentile(samples, 50), 1)) MiB, of which private dirty \(format(percentile(dirtySamples, 50), 1)) MiB",
-        baseline: "—",
-        target: "≤ 20 MB",
-        command: command
-    ))
     figures.append(Figure(
         name: "Stripped static release binary",
         value: "\(format(Double(size) / 1_048_576, 1)) MiB",

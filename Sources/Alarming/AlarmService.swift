@@ -369,7 +369,7 @@ public actor AlarmService {
         if let note = routing.note {
             logger.warning("alarm rerouted", metadata: ["alarm": "\(id)", "note": "\(note)"])
         }
-        _ = await commit(
+        _ = commitInBackground(
             alarm,
             entries: [.routed(group: routing.group, destinations: routing.destinations.count, note: routing.note), .stateChanged(.dispatching)],
             changes: [.routed]
@@ -506,7 +506,7 @@ public actor AlarmService {
             alarm.deliveries[index].attempts += 1
             if repetition == 0 { alarm.deliveries[index].status = .sending }
             alarm.deliveries[index].updatedAt = clock.now()
-            alarm = await commit(alarm, entries: [.attempt(phoneID: destination.phoneID, attempt: attempt, repetition: repetition)], changes: [])
+            alarm = commitInBackground(alarm, entries: [.attempt(phoneID: destination.phoneID, attempt: attempt, repetition: repetition)], changes: [])
 
             let outcome = await driver.deliver(DeliveryRequest(alarm: alarm, destination: destination, attempt: attempt, repetition: repetition))
             if case .failed(_, true) = outcome, attempt < policy.maxAttempts {
@@ -748,7 +748,23 @@ public actor AlarmService {
         return written
     }
 
-    private func queueWrite(_ snapshot: Alarm, entries: [StampedEntry], changes: [AlarmEvent.Change], written: CheckedContinuation<Alarm, Never>) {
+    /// Like `commit`, for a change the caller need not wait for: the routing of an alarm and the
+    /// start of a delivery attempt. The write is queued in order with the alarm's others, so it is
+    /// journalled, and its events published, before any later change of the alarm; only the caller
+    /// goes on at once. Losing it in a crash changes nothing on restart: an alarm that was not yet
+    /// routed is routed again, and a destination that had not accepted is pushed again either way.
+    private func commitInBackground(_ alarm: Alarm, entries: [JournalEntry], changes: [AlarmEvent.Change]) -> Alarm {
+        precondition(alarm.isOpen, "an end is always awaited")
+        var alarm = alarm
+        let now = clock.now()
+        alarm.revision += 1
+        alarm.updatedAt = now
+        open[alarm.id] = alarm
+        queueWrite(alarm, entries: entries.map { StampedEntry(at: now, entry: $0) }, changes: changes, written: nil)
+        return alarm
+    }
+
+    private func queueWrite(_ snapshot: Alarm, entries: [StampedEntry], changes: [AlarmEvent.Change], written: CheckedContinuation<Alarm, Never>?) {
         let id = snapshot.id
         var write = queuedWrites[id] ?? QueuedWrite(snapshot: snapshot)
         // A call outcome recorded after the end commits a copy read back from the journal, which
@@ -756,7 +772,7 @@ public actor AlarmService {
         if snapshot.revision > write.snapshot.revision { write.snapshot = snapshot }
         write.entries += entries
         write.changes += changes
-        write.waiting.append(written)
+        if let written { write.waiting.append(written) }
         queuedWrites[id] = write
         guard journalWriters[id] == nil else { return }
         // An unstructured task, so that a delivery task cancelled by an acknowledgement still

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -84,6 +85,8 @@ static int tocsin_release_object(struct dl_phdr_info *info, size_t size, void *d
 long tocsin_release_clean_mappings(void) {
     struct tocsin_release_total total = { getauxval(AT_SYSINFO_EHDR), 0, 0 };
     dl_iterate_phdr(tocsin_release_object, &total);
+    // Freed heap pages inside the arenas go back to the system too (glibc madvises them).
+    malloc_trim(0);
     if (total.failures > 0 && total.bytes == 0) return -1;
     return (long)total.bytes;
 }

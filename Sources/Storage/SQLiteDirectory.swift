@@ -1,15 +1,60 @@
 import Alarming
+import Synchronization
 
 /// Groups, members, phones and staff users in SQLite. Changes are rare, so they share the journal's
 /// writer (one writer connection per file); each change is validated inside its own savepoint, so
 /// the checks and the write see the same state and a refused change leaves nothing behind.
+///
+/// Routing reads a group and its members for every alarm, and ESPA-X checks the group of every
+/// P-START, thousands of times a second under load, while the directory changes a few times a day
+/// and only through this object (the state directory lock keeps a second daemon out). So those two
+/// lookups are served from memory until the next change. A lookup that raced with a change is not
+/// kept: each read notes the generation it started in, and every change starts a new one.
 public final class SQLiteDirectory: Directory {
+    private struct Cache {
+        var generation = 0
+        /// Groups found by number; unknown numbers are not kept, so a client that sends random
+        /// numbers cannot grow this.
+        var groups: [String: Group] = [:]
+        var membersWithPhones: [[Int64]: [MemberWithPhone]] = [:]
+
+        /// A bound on what hostile or huge directories can make it hold; past it, it starts over.
+        static let maximumEntries = 4096
+    }
+
     private let writer: StoreWriter
     private let readers: ReaderPool
+    private let cache = Mutex(Cache())
 
     init(writer: StoreWriter, readers: ReaderPool) {
         self.writer = writer
         self.readers = readers
+    }
+
+    /// Every change of the directory goes through here, so that no cached lookup outlives it.
+    private func change<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        defer { cache.withLock { $0 = Cache(generation: $0.generation + 1) } }
+        return try await writer.write(body)
+    }
+
+    private func cached<Key: Hashable, Value: Sendable>(
+        _ key: Key, _ table: WritableKeyPath<Cache, [Key: Value]>, read: () throws -> Value?
+    ) throws -> Value? {
+        let generation: Int
+        do {
+            let (hit, current) = cache.withLock { ($0[keyPath: table][key], $0.generation) }
+            if let hit { return hit }
+            generation = current
+        }
+        guard let value = try read() else { return nil }
+        cache.withLock { cache in
+            guard cache.generation == generation else { return }
+            if cache.groups.count + cache.membersWithPhones.count >= Cache.maximumEntries {
+                cache = Cache(generation: cache.generation)
+            }
+            cache[keyPath: table][key] = value
+        }
+        return value
     }
 
     // MARK: - Groups
@@ -36,14 +81,16 @@ public final class SQLiteDirectory: Directory {
     }
 
     public func group(number: String) async throws -> Group? {
-        try readers.read { database in
-            try Self.groups(database, "SELECT \(Self.groupColumns) FROM alarm_groups WHERE number = ?", [.text(number)]).first
+        try cached(number, \.groups) {
+            try readers.read { database in
+                try Self.groups(database, "SELECT \(Self.groupColumns) FROM alarm_groups WHERE number = ?", [.text(number)]).first
+            }
         }
     }
 
     public func createGroup(_ group: Group) async throws -> Group {
         try Self.validate(group)
-        return try await writer.write { database in
+        return try await change { database in
             try Self.checkUnique(group, database)
             try database.run(
                 """
@@ -63,7 +110,7 @@ public final class SQLiteDirectory: Directory {
 
     public func updateGroup(_ group: Group) async throws -> Group {
         try Self.validate(group)
-        return try await writer.write { database in
+        return try await change { database in
             try Self.requireRow("alarm_groups", kind: "group", id: group.id, database)
             try Self.checkUnique(group, database)
             try database.run(
@@ -82,7 +129,7 @@ public final class SQLiteDirectory: Directory {
     }
 
     public func deleteGroup(id: Int64) async throws {
-        try await writer.write { database in
+        try await change { database in
             try database.run("DELETE FROM alarm_groups WHERE id = ?", [.integer(id)])
             if database.changes == 0 { throw DirectoryError.notFound(kind: "group", key: "\(id)") }
         }
@@ -172,6 +219,10 @@ public final class SQLiteDirectory: Directory {
     }
 
     public func membersWithPhones(ids: [Int64]) async throws -> [MemberWithPhone] {
+        try cached(ids, \.membersWithPhones) { try readMembersWithPhones(ids: ids) } ?? []
+    }
+
+    private func readMembersWithPhones(ids: [Int64]) throws -> [MemberWithPhone] {
         try readers.read { database in
             var found: [MemberWithPhone] = []
             found.reserveCapacity(ids.count)
@@ -192,7 +243,7 @@ public final class SQLiteDirectory: Directory {
 
     public func createMember(_ member: Member) async throws -> Member {
         try Self.validate(member)
-        return try await writer.write { database in
+        return try await change { database in
             try Self.checkReferences(member, database)
             try database.run(
                 "INSERT INTO members (user_name, name, phone_id, presence, presence_message) VALUES (?, ?, ?, ?, ?)",
@@ -206,7 +257,7 @@ public final class SQLiteDirectory: Directory {
 
     public func updateMember(_ member: Member) async throws -> Member {
         try Self.validate(member)
-        return try await writer.write { database in
+        return try await change { database in
             try Self.requireRow("members", kind: "member", id: member.id, database)
             try Self.checkReferences(member, database)
             try database.run(
@@ -218,7 +269,7 @@ public final class SQLiteDirectory: Directory {
     }
 
     public func deleteMember(id: Int64) async throws {
-        try await writer.write { database in
+        try await change { database in
             // group_members cascades, so the member leaves every group with it.
             try database.run("DELETE FROM members WHERE id = ?", [.integer(id)])
             if database.changes == 0 { throw DirectoryError.notFound(kind: "member", key: "\(id)") }
@@ -274,7 +325,7 @@ public final class SQLiteDirectory: Directory {
 
     public func createPhone(_ phone: Phone) async throws -> Phone {
         try Self.validate(phone)
-        return try await writer.write { database in
+        return try await change { database in
             try database.run(
                 "INSERT INTO phones (name, driver, address) VALUES (?, ?, ?)",
                 [.text(phone.name), .text(phone.driver), .text(phone.address)]
@@ -287,7 +338,7 @@ public final class SQLiteDirectory: Directory {
 
     public func updatePhone(_ phone: Phone) async throws -> Phone {
         try Self.validate(phone)
-        return try await writer.write { database in
+        return try await change { database in
             try Self.requireRow("phones", kind: "phone", id: phone.id, database)
             try database.run(
                 "UPDATE phones SET name = ?, driver = ?, address = ? WHERE id = ?",
@@ -298,7 +349,7 @@ public final class SQLiteDirectory: Directory {
     }
 
     public func deletePhone(id: Int64) async throws {
-        try await writer.write { database in
+        try await change { database in
             try Self.requireRow("phones", kind: "phone", id: id, database)
             let users = try database.rows("SELECT user_name FROM members WHERE phone_id = ? ORDER BY id", [.integer(id)]) { $0.string(0) }
             if !users.isEmpty {
@@ -340,7 +391,7 @@ public final class SQLiteDirectory: Directory {
 
     public func createUser(_ user: User) async throws -> User {
         try Self.validate(user)
-        return try await writer.write { database in
+        return try await change { database in
             try Self.checkUnique(user, database)
             try database.run("INSERT INTO users (name, password_hash) VALUES (?, ?)", [.text(user.name), .text(user.passwordHash)])
             var stored = user
@@ -351,7 +402,7 @@ public final class SQLiteDirectory: Directory {
 
     public func updateUser(_ user: User) async throws -> User {
         try Self.validate(user)
-        return try await writer.write { database in
+        return try await change { database in
             try Self.requireRow("users", kind: "user", id: user.id, database)
             try Self.checkUnique(user, database)
             try database.run("UPDATE users SET name = ?, password_hash = ? WHERE id = ?", [.text(user.name), .text(user.passwordHash), .integer(user.id)])
@@ -360,7 +411,7 @@ public final class SQLiteDirectory: Directory {
     }
 
     public func deleteUser(id: Int64) async throws {
-        try await writer.write { database in
+        try await change { database in
             try database.run("DELETE FROM users WHERE id = ?", [.integer(id)])
             if database.changes == 0 { throw DirectoryError.notFound(kind: "user", key: "\(id)") }
         }

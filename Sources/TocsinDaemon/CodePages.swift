@@ -13,8 +13,8 @@ import Synchronization
 /// protected list of mapped code, although the idle daemon runs a small part of it.
 ///
 /// So the daemon unmaps its read-only pages (code and constants, never data) with
-/// `MADV_DONTNEED`: once when start-up has settled, and again after each quiet spell without any
-/// alarm event. The pages stay in the page cache: the idle loop, and the next alarm, map back what
+/// `MADV_DONTNEED`, and hands the free pages of its heap back with `malloc_trim`: once when
+/// start-up has settled, and again after each quiet spell without any alarm event. The pages stay in the page cache: the idle loop, and the next alarm, map back what
 /// they use as minor faults of microseconds each, and when the box runs short of memory the kernel
 /// can reclaim the rest before anything that is in use.
 final class CodePages: Sendable {

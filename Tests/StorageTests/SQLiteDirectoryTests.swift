@@ -71,6 +71,49 @@ struct SQLiteDirectoryTests {
         }
     }
 
+    /// Routing reads the same group and members for every alarm from memory; every kind of change
+    /// must show in the very next lookup.
+    @Test func routingLookupsSeeEveryChangeAtOnce() async throws {
+        try await withFixture { (fixture: Fixture) async throws in
+            let directory = fixture.directory
+            var group = try await directory.createGroup(Group(number: "20", name: "Ward 5", memberIDs: [fixture.anna.id]))
+            let ids = [fixture.anna.id, fixture.bob.id]
+            #expect(try await directory.group(number: "20") == group)
+            #expect(try await directory.membersWithPhones(ids: ids).map(\.member) == [fixture.anna, fixture.bob])
+
+            group.memberIDs = ids
+            group.rule = .all
+            _ = try await directory.updateGroup(group)
+            #expect(try await directory.group(number: "20") == group)
+
+            var anna = fixture.anna
+            anna.presence = .offline
+            _ = try await directory.updateMember(anna)
+            #expect(try await directory.membersWithPhones(ids: ids).first?.member.presence == .offline)
+
+            var phone = fixture.otherPhone
+            phone.address = "10.0.0.99"
+            _ = try await directory.updatePhone(phone)
+            #expect(try await directory.membersWithPhones(ids: ids).last?.phone?.address == "10.0.0.99")
+
+            // A change refused by validation leaves the lookups right too.
+            var clash = group
+            clash.number = ""
+            _ = await #expect(throws: DirectoryError.self) { try await directory.updateGroup(clash) }
+            #expect(try await directory.group(number: "20") == group)
+
+            // An unknown number is looked up again, and found once it exists.
+            #expect(try await directory.group(number: "21") == nil)
+            let later = try await directory.createGroup(Group(number: "21", name: "Ward 6", memberIDs: []))
+            #expect(try await directory.group(number: "21") == later)
+
+            try await directory.deleteGroup(id: group.id)
+            #expect(try await directory.group(number: "20") == nil)
+            try await directory.deleteMember(id: fixture.bob.id)
+            #expect(try await directory.membersWithPhones(ids: ids).map(\.member) == [anna])
+        }
+    }
+
     @Test func groupValidationNamesTheField() async throws {
         try await withFixture { (fixture: Fixture) async throws in
             let directory = fixture.directory
