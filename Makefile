@@ -4,8 +4,8 @@
 SWIFT      ?= swift
 CONFIG     ?=
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-# Build and run: the C libraries; test: a real browser, its driver and Python for the browser test.
-BUILD_PACKAGES := pkg-config libsqlite3-dev libudev-dev libxml2-dev
+# Build and run: the C libraries and the allocator; test: a real browser, its driver and Python for the browser test.
+BUILD_PACKAGES := pkg-config libsqlite3-dev libudev-dev libxml2-dev libjemalloc-dev
 TEST_PACKAGES  := chromium chromium-driver python3 python3-venv libxml2-utils openssl sip-tester
 # Box tests and packaging: udevd, lintian, debootstrap, dpkg-shlibdeps, strip, man.
 BOX_PACKAGES   := udev lintian debootstrap dpkg-dev binutils man-db

@@ -138,7 +138,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // jemalloc instead of glibc's allocator: the alarm path allocates from several threads
+            // at once, where glibc spends a seventh of the daemon's time (README, Performance).
+            // Linked as a shared library so that it replaces malloc for SQLite and libxml2 too.
+            linkerSettings: [.linkedLibrary("jemalloc")]
         ),
 
         // Drives the real binary for the integration tests and the benchmarks.

@@ -79,7 +79,7 @@ install -D -m 0644 "$root/Board/debian/lintian-overrides" "$stage/usr/share/lint
 # Refuse to package a configuration the binary itself rejects.
 "$stage/usr/bin/tocsin" check-config "$stage/etc/tocsin/tocsin.toml" >/dev/null
 
-# Depends from the shared libraries the binary really links (glibc, SQLite, libudev, libxml2),
+# Depends from the shared libraries the binary really links (glibc, SQLite, libudev, libxml2, jemalloc),
 # with the minimum versions from their symbols files, as debhelper would compute them.
 mkdir -p "$work/shlibs/debian"
 printf 'Source: tocsin\n\nPackage: tocsin\nArchitecture: any\n' >"$work/shlibs/debian/control"

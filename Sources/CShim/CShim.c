@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <link.h>
 #include <malloc.h>
@@ -85,8 +86,11 @@ static int tocsin_release_object(struct dl_phdr_info *info, size_t size, void *d
 long tocsin_release_clean_mappings(void) {
     struct tocsin_release_total total = { getauxval(AT_SYSINFO_EHDR), 0, 0 };
     dl_iterate_phdr(tocsin_release_object, &total);
-    // Freed heap pages inside the arenas go back to the system too (glibc madvises them).
-    malloc_trim(0);
+    // Freed heap pages go back to the system too. The daemon runs on jemalloc, which purges on
+    // "arena.<all>.purge" (4096 is MALLCTL_ARENAS_ALL); under glibc's allocator, malloc_trim.
+    int (*mallctl)(const char *, void *, size_t *, void *, size_t) =
+        (int (*)(const char *, void *, size_t *, void *, size_t))dlsym(RTLD_DEFAULT, "mallctl");
+    if (mallctl == NULL || mallctl("arena.4096.purge", NULL, NULL, NULL, 0) != 0) malloc_trim(0);
     if (total.failures > 0 && total.bytes == 0) return -1;
     return (long)total.bytes;
 }

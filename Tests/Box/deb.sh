@@ -38,7 +38,7 @@ check "Version: $version" test "$(field Version)" = "$version"
 check "Architecture: $arch" test "$(field Architecture)" = "$arch"
 check "Conflicts: brltty (it grabs CH340 adapters)" test "$(field Conflicts)" = brltty
 depends=$(field Depends)
-for library in libc6 libsqlite3-0 libudev1 libxml2 init-system-helpers; do
+for library in libc6 libsqlite3-0 libudev1 libxml2 libjemalloc2 init-system-helpers; do
     check "Depends names $library" sh -c "printf '%s' '$depends' | tr ',' '\n' | grep -q '^ *$library '"
 done
 check "Installed-Size is set" sh -c "[ '$(field Installed-Size)' -gt 1000 ]"

@@ -28,7 +28,7 @@ unsigned int tocsin_termios_crtscts(void);
 /// Unmaps this process's pages of every read-only segment of the executable and the libraries
 /// it loaded (madvise MADV_DONTNEED on code and constants, never on writable or relocated data).
 /// The pages stay in the page cache and are mapped again by the next touch, as a minor fault.
-/// Then returns the free pages of the malloc arenas to the system (malloc_trim).
+/// Then returns the free pages of the heap to the system (jemalloc's arena purge, or malloc_trim).
 /// Returns the bytes of address space advised, or -1 if every madvise failed.
 long tocsin_release_clean_mappings(void);
 #endif
