@@ -51,11 +51,8 @@ struct CodePagesTests {
     }
 
     @Test func releasesAfterStartUpAndAfterEachQuietSpellThatFollowedAlarms() async throws {
-        let hub = AlarmEventHub()
-        let pages = CodePages(events: hub, quietMinutes: 1, logger: Logger(label: "test"))
-        let running = Task { await pages.run(settle: .zero, check: .milliseconds(5), minute: .milliseconds(60)) }
+        let (hub, pages, running) = try await Self.started(minute: .milliseconds(60))
         defer { running.cancel() }
-        try await Self.waitFor { pages.releaseCount == 1 }
         // Quiet with no alarm since the last release: nothing new to give back.
         try await Task.sleep(for: .milliseconds(200))
         #expect(pages.releaseCount == 1)
@@ -74,11 +71,8 @@ struct CodePagesTests {
     }
 
     @Test func activityPostponesTheRelease() async throws {
-        let hub = AlarmEventHub()
-        let pages = CodePages(events: hub, quietMinutes: 1, logger: Logger(label: "test"))
-        let running = Task { await pages.run(settle: .zero, check: .milliseconds(5), minute: .milliseconds(150)) }
+        let (hub, pages, running) = try await Self.started(minute: .milliseconds(150))
         defer { running.cancel() }
-        try await Self.waitFor { pages.releaseCount == 1 }
         let alarm = Self.alarm
         // An event every 30 ms keeps the daemon from ever being quiet for 150 ms.
         for _ in 0..<15 {
@@ -87,6 +81,15 @@ struct CodePagesTests {
         }
         #expect(pages.releaseCount == 1)
         try await Self.waitFor { pages.releaseCount == 2 }
+    }
+
+    /// A release schedule with a quiet spell of one (shortened) minute, after its first release.
+    static func started(minute: Duration) async throws -> (AlarmEventHub, CodePages, Task<Void, Never>) {
+        let hub = AlarmEventHub()
+        let pages = CodePages(events: hub, quietMinutes: 1, logger: Logger(label: "test"))
+        let running = Task { await pages.run(settle: .zero, check: .milliseconds(5), minute: minute) }
+        try await waitFor { pages.releaseCount == 1 }
+        return (hub, pages, running)
     }
 
     static let alarm = Alarm(id: 1, request: AlarmRequest(source: AlarmSource(kind: .rest, name: "test"), target: .group("1"), text: "t"), receivedAt: Date())
