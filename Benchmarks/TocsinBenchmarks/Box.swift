@@ -54,7 +54,7 @@ func startupToReady(_ tocsin: String, starts: Int = 10) async throws -> (first: 
 }
 
 /// Idle RSS (KiB) of a daemon with 4 ports on ptys, 10 ESPA-X sessions and 200 phones in 20 groups.
-func furnishedIdleRSS(_ tocsin: String) async throws -> (resident: Int, privateDirty: Int) {
+func furnishedIdleRSS(_ tocsin: String) async throws -> (resident: Double, privateDirty: Double) {
     let folder = try makeBenchFolder(tocsin, name: "bench-furnished")
     let hash = try cheapPasswordHash(folder: folder)
     var ptys: [PtyPair] = []
@@ -96,18 +96,10 @@ func furnishedIdleRSS(_ tocsin: String) async throws -> (resident: Int, privateD
     for session in sessions { try session.send("REQ.HEARTBEAT") }
     for session in sessions { _ = try session.next("RSP.HEARTBEAT") }
     try await Task.sleep(for: .seconds(3))
-    var resident: [Double] = []
-    var dirty: [Double] = []
-    for _ in 0..<10 {
-        if let sample = memory(process.pid) {
-            resident.append(Double(sample.residentKiB))
-            dirty.append(Double(sample.privateDirtyKiB))
-        }
-        try await Task.sleep(for: .milliseconds(200))
-    }
+    let sampled = try await sampleMemory(process.pid)
     sessions.forEach { $0.disconnect() }
     _ = ptys
-    return (Int(percentile(resident, 50)), Int(percentile(dirty, 50)))
+    return sampled
 }
 
 /// RSS (KiB) after every `interval` of `total` alarms raised over ESPA-X, delivered and stopped.

@@ -402,7 +402,7 @@ if only.contains("box") {
     let furnished = try await furnishedIdleRSS(tocsin)
     figures.append(Figure(
         name: "Idle RSS with 4 serial ports, 10 ESPA-X sessions and 200 phones in 20 groups (10 samples)",
-        value: "RSS median \(format(Double(furnished.resident) / 1024, 1)) MiB, of which private dirty \(format(Double(furnished.privateDirty) / 1024, 1)) MiB",
+        value: "RSS median \(format(furnished.resident, 1)) MiB, of which private dirty \(format(furnished.privateDirty, 1)) MiB",
         baseline: "bare idle daemon above",
         target: "≤ 20 MB (README)",
         command: command

@@ -13,10 +13,10 @@ import Synchronization
 /// protected list of mapped code, although the idle daemon runs a small part of it.
 ///
 /// So the daemon unmaps its read-only pages (code and constants, never data) with
-/// `MADV_DONTNEED`, and hands the free pages of its heap back with `malloc_trim`: once when
-/// start-up has settled, and again after each quiet spell without any alarm event. The pages stay in the page cache: the idle loop, and the next alarm, map back what
-/// they use as minor faults of microseconds each, and when the box runs short of memory the kernel
-/// can reclaim the rest before anything that is in use.
+/// `MADV_DONTNEED` and purges its allocator's free pages: once when start-up has settled, and again
+/// after each quiet spell without any alarm event. The pages stay in the page cache: the idle loop,
+/// and the next alarm, map back what they use as minor faults of microseconds each, and when the
+/// box runs short of memory the kernel can reclaim the rest before anything that is in use.
 final class CodePages: Sendable {
     /// After READY=1, the parts that are not part of readiness (ESPA-X, serial ports, the PBX
     /// link) finish their first connect; a settle of a few seconds covers that.
