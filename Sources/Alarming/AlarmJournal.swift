@@ -99,8 +99,9 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
 /// The durable record of every alarm and every change to it. `record` and `update` return only
 /// once the change is on disk (fsync'd), which is what lets adapters acknowledge their peers.
 public protocol AlarmJournal: Sendable {
-    /// Stores a new alarm and its `received` entry, and assigns its id.
-    func record(_ request: AlarmRequest, at: Date) async throws -> Alarm
+    /// Stores a new alarm as given (already routed, with its deliveries) together with the entries
+    /// that explain it, in one transaction, and returns it with the id the journal assigned.
+    func record(_ alarm: Alarm, entries: [StampedEntry]) async throws -> Alarm
     /// Stores the alarm's new snapshot (state, deliveries) together with the entries that explain
     /// it, in one transaction. A snapshot with a lower `revision` than the stored one is ignored,
     /// so late writers never roll an alarm back.
@@ -117,6 +118,11 @@ public protocol AlarmJournal: Sendable {
 }
 
 extension AlarmJournal {
+    /// Stores a new alarm that has only been received, with its `received` entry.
+    public func record(_ request: AlarmRequest, at: Date) async throws -> Alarm {
+        try await record(Alarm(id: 0, request: request, receivedAt: at), entries: [StampedEntry(at: at, entry: .received)])
+    }
+
     /// Stores a snapshot with entries that all happened at one moment.
     public func update(_ alarm: Alarm, entries: [JournalEntry], at: Date) async throws {
         try await update(alarm, entries: entries.map { StampedEntry(at: at, entry: $0) })

@@ -24,11 +24,14 @@ public struct AlarmSettings: Sendable, Hashable {
 public enum AlarmServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(AlarmID)
     case alreadyEnded(AlarmID)
+    /// A raise that refuses a running reference found alarm `id` still open with it.
+    case referenceStillOpen(AlarmID)
 
     public var description: String {
         switch self {
         case .notFound(let id): "no alarm \(id)"
         case .alreadyEnded(let id): "alarm \(id) has already ended"
+        case .referenceStillOpen(let id): "alarm \(id) with the same reference is still open"
         }
     }
 }
@@ -81,6 +84,13 @@ public actor AlarmService {
     /// the journal, and its events reach subscribers, in revision order even though the actor is
     /// reentrant.
     private var journalWriters: [AlarmID: Task<Void, Never>] = [:]
+    /// Alarms whose queued changes nobody waits for (the start of a delivery attempt): they go to
+    /// the journal with the alarm's next change that somebody does wait for, usually the attempt's
+    /// outcome a few milliseconds later, or `backgroundWriteLinger` after they were queued. A push
+    /// that a phone answers at once then costs one write instead of two.
+    private var lingering: Set<AlarmID> = []
+    private var lingeringFlush: Task<Void, Never>?
+    static let backgroundWriteLinger = Duration.milliseconds(50)
     /// Alarms that have just ended but whose end is still being journalled: asked about in that
     /// moment, the journal would still call them open.
     private var closing: [AlarmID: Alarm] = [:]
@@ -136,6 +146,9 @@ public actor AlarmService {
         for task in running { task.cancel() }
         for task in running { await task.value }
         await waitForDeliveries()
+        // What the cancelled deliveries had decided still goes to the journal before it closes.
+        flushLingeringWrites()
+        while let writer = journalWriters.values.first { await writer.value }
     }
 
     public func update(settings: AlarmSettings) {
@@ -158,11 +171,32 @@ public actor AlarmService {
 
     /// Records a new alarm durably and starts its delivery. When this returns, the caller may
     /// acknowledge its peer: the alarm survives a crash from here on.
+    ///
+    /// The alarm is routed first and goes to disk routed, in one write: routing reads a directory
+    /// that is served from memory, and a second write an alarm would cost every source's rate.
     public func raise(_ request: AlarmRequest) async throws -> Alarm {
-        let alarm = try await journal.record(request, at: clock.now())
+        try await raise(request, refusingOpenReference: false)
+    }
+
+    /// `raise`; with `refusingOpenReference`, a request whose source reference still names an open
+    /// alarm of the same source is refused with `referenceStillOpen` instead (ESPA-X answers a
+    /// running `CP-PR-REF` with 450), checked in the same step as the raise.
+    public func raise(_ request: AlarmRequest, refusingOpenReference: Bool) async throws -> Alarm {
+        if refusingOpenReference, let reference = request.sourceReference,
+           let running = openAlarm(source: request.source, reference: reference) {
+            throw AlarmServiceError.referenceStillOpen(running.id)
+        }
+        let receivedAt = clock.now()
+        let routing = await route(request)
+        var alarm = Alarm(id: 0, request: request, receivedAt: receivedAt)
+        let routed = Self.apply(routing, to: &alarm, at: clock.now())
+        alarm = try await journal.record(alarm, entries: [StampedEntry(at: receivedAt, entry: .received)]
+            + routed.map { StampedEntry(at: alarm.updatedAt, entry: $0) })
         adopt(alarm)
         AlarmMetrics.raised(request)
+        logRerouting(alarm)
         events.publish(AlarmEvent(alarm: alarm, change: .raised))
+        events.publish(AlarmEvent(alarm: alarm, change: .routed))
         spawn(alarm.id)
         return alarm
     }
@@ -333,6 +367,8 @@ public actor AlarmService {
             // Nobody has the alarm on a device: calling someone is then the only way left.
             if let chain {
                 await escalate(id, chain: chain)
+            } else if afterFirst.deliveries.isEmpty {
+                await fail(id, reason: afterFirst.routingNote ?? "group \(afterFirst.routedGroup ?? "?") has no member who can take alarms")
             } else {
                 await fail(id, reason: "no destination took the alarm")
             }
@@ -356,35 +392,37 @@ public actor AlarmService {
         }
     }
 
+    /// Routes an alarm that was journalled before it was routed: one left by an earlier version
+    /// of Tocsin, which recorded alarms first and routed them afterwards.
     private func routeAlarm(_ id: AlarmID) async {
         guard let request = open[id]?.request else { return }
         let routing = await route(request)
         // Routing suspends on the directory; the alarm may have been acknowledged or ended meanwhile.
         guard var alarm = open[id], alarm.state == .received else { return }
-        let now = clock.now()
+        let entries = Self.apply(routing, to: &alarm, at: clock.now())
+        logRerouting(alarm)
+        _ = commitInBackground(alarm, entries: entries, changes: [.routed])
+    }
+
+    /// Gives the alarm its group, note and deliveries, and returns the entries that say so.
+    private static func apply(_ routing: Routing, to alarm: inout Alarm, at now: Date) -> [JournalEntry] {
         alarm.routedGroup = routing.group
         alarm.routingNote = routing.note
         alarm.deliveries = routing.destinations.map { Delivery(destination: $0, updatedAt: now) }
         alarm.state = .dispatching
-        if let note = routing.note {
-            logger.warning("alarm rerouted", metadata: ["alarm": "\(id)", "note": "\(note)"])
-        }
-        _ = commitInBackground(
-            alarm,
-            entries: [.routed(group: routing.group, destinations: routing.destinations.count, note: routing.note), .stateChanged(.dispatching)],
-            changes: [.routed]
-        )
-        if routing.destinations.isEmpty && routing.escalation == nil {
-            await fail(id, reason: routing.note ?? "group \(routing.group ?? "?") has no member who can take alarms")
-        }
+        alarm.updatedAt = now
+        return [.routed(group: routing.group, destinations: routing.destinations.count, note: routing.note), .stateChanged(.dispatching)]
+    }
+
+    private func logRerouting(_ alarm: Alarm) {
+        guard let note = alarm.routingNote else { return }
+        logger.warning("alarm rerouted", metadata: ["alarm": "\(alarm.id)", "note": "\(note)"])
     }
 
     private struct Routing {
         var group: String?
         var destinations: [Destination]
         var note: String?
-        /// The group's chain: with one, a group nobody can take alarms in still calls someone.
-        var escalation: EscalationChain? = nil
     }
 
     private func route(_ request: AlarmRequest) async -> Routing {
@@ -458,7 +496,7 @@ public actor AlarmService {
         } catch {
             logger.error("directory lookup failed", metadata: ["group": "\(group.number)", "error": "\(error)"])
             let notes = (note.map { [$0] } ?? []) + ["the members of group \(group.number) could not be looked up (\(error))"]
-            return Routing(group: group.number, destinations: [], note: notes.joined(separator: "; "), escalation: group.escalation)
+            return Routing(group: group.number, destinations: [], note: notes.joined(separator: "; "))
         }
         for entry in members {
             let member = entry.member
@@ -476,7 +514,7 @@ public actor AlarmService {
         }
         var notes = note.map { [$0] } ?? []
         if !skipped.isEmpty { notes.append("skipped " + skipped.joined(separator: ", ")) }
-        return Routing(group: group.number, destinations: destinations, note: notes.isEmpty ? nil : notes.joined(separator: "; "), escalation: group.escalation)
+        return Routing(group: group.number, destinations: destinations, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
     private func rule(for alarm: Alarm) async -> AcknowledgementRule {
@@ -485,6 +523,11 @@ public actor AlarmService {
     }
 
     private func push(_ id: AlarmID, to destinations: [Destination], repetition: Int) async {
+        // One destination needs no child task.
+        if destinations.count == 1 {
+            await push(id, to: destinations[0], repetition: repetition)
+            return
+        }
         await withTaskGroup(of: Void.self) { tasks in
             for destination in destinations {
                 tasks.addTask { await self.push(id, to: destination, repetition: repetition) }
@@ -748,11 +791,12 @@ public actor AlarmService {
         return written
     }
 
-    /// Like `commit`, for a change the caller need not wait for: the routing of an alarm and the
-    /// start of a delivery attempt. The write is queued in order with the alarm's others, so it is
-    /// journalled, and its events published, before any later change of the alarm; only the caller
-    /// goes on at once. Losing it in a crash changes nothing on restart: an alarm that was not yet
-    /// routed is routed again, and a destination that had not accepted is pushed again either way.
+    /// Like `commit`, for a change the caller need not wait for: the start of a delivery attempt,
+    /// and the routing of an alarm an earlier version journalled unrouted. The write is queued in
+    /// order with the alarm's others, so it is journalled, and its events published, before any
+    /// later change of the alarm; it lingers for the next one (see `lingering`), and the caller goes
+    /// on at once. Losing it in a crash changes nothing on restart: an alarm that was not yet routed
+    /// is routed again, and a destination that had not accepted is pushed again either way.
     private func commitInBackground(_ alarm: Alarm, entries: [JournalEntry], changes: [AlarmEvent.Change]) -> Alarm {
         precondition(alarm.isOpen, "an end is always awaited")
         var alarm = alarm
@@ -775,6 +819,31 @@ public actor AlarmService {
         if let written { write.waiting.append(written) }
         queuedWrites[id] = write
         guard journalWriters[id] == nil else { return }
+        if write.waiting.isEmpty {
+            lingering.insert(id)
+            // Real time, not the alarm clock: this is about batching disk writes, and a test's
+            // stopped clock must not hold them back.
+            if lingeringFlush == nil {
+                lingeringFlush = Task {
+                    try? await Task.sleep(for: Self.backgroundWriteLinger)
+                    self.flushLingeringWrites()
+                }
+            }
+            return
+        }
+        lingering.remove(id)
+        startJournalWriter(id)
+    }
+
+    private func flushLingeringWrites() {
+        lingeringFlush?.cancel()
+        lingeringFlush = nil
+        let due = lingering
+        lingering = []
+        for id in due where journalWriters[id] == nil && queuedWrites[id] != nil { startJournalWriter(id) }
+    }
+
+    private func startJournalWriter(_ id: AlarmID) {
         // An unstructured task, so that a delivery task cancelled by an acknowledgement still
         // writes what it had already decided.
         journalWriters[id] = Task { await self.writeQueued(id) }

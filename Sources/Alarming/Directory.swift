@@ -151,10 +151,14 @@ public struct MemberWithPhone: Sendable, Hashable {
 
 /// Groups, members, phones and users. Storage implements it with SQLite; the web layer and the alarm
 /// service use only this protocol. Creating returns the stored value with its id.
+///
+/// The three lookups routing makes for every alarm run on the caller's executor
+/// (`nonisolated(nonsending)`): they are answered from memory, and hopping off the alarm service's
+/// actor and back for each would cost more than the lookup.
 public protocol Directory: Sendable {
     func groups() async throws -> [Group]
     func group(id: Int64) async throws -> Group?
-    func group(number: String) async throws -> Group?
+    nonisolated(nonsending) func group(number: String) async throws -> Group?
     func createGroup(_ group: Group) async throws -> Group
     func updateGroup(_ group: Group) async throws -> Group
     func deleteGroup(id: Int64) async throws
@@ -164,7 +168,7 @@ public protocol Directory: Sendable {
     /// The members with these ids, in that order, each with the phone it uses; ids of members that
     /// no longer exist are left out. One read, so that routing a 500-member group is not a thousand
     /// lookups one after another.
-    func membersWithPhones(ids: [Int64]) async throws -> [MemberWithPhone]
+    nonisolated(nonsending) func membersWithPhones(ids: [Int64]) async throws -> [MemberWithPhone]
     func member(userName: String) async throws -> Member?
     func createMember(_ member: Member) async throws -> Member
     func updateMember(_ member: Member) async throws -> Member
@@ -173,7 +177,7 @@ public protocol Directory: Sendable {
 
     func phones() async throws -> [Phone]
     func phone(id: Int64) async throws -> Phone?
-    func phone(address: String) async throws -> Phone?
+    nonisolated(nonsending) func phone(address: String) async throws -> Phone?
     func createPhone(_ phone: Phone) async throws -> Phone
     func updatePhone(_ phone: Phone) async throws -> Phone
     /// Refused with `inUse` while a member still uses the phone.

@@ -82,12 +82,7 @@ public final class WebhookDriver: DeliveryDriver {
         guard let target = WebhookAddress(address) else {
             return .failed(reason: "invalid webhook address \"\(address)\" of phone \(request.destination.phoneID): it must be an http:// or https:// URL with a host", retryable: false)
         }
-        let body: [UInt8]
-        do {
-            body = try WebhookPayload(request).encoded()
-        } catch {
-            return .failed(reason: "the alarm could not be encoded as JSON: \(error)", retryable: false)
-        }
+        let body = WebhookPayload(request).encoded()
         var http = HTTPClientRequest(url: address)
         http.method = .POST
         http.headers.add(name: "Content-Type", value: "application/json")

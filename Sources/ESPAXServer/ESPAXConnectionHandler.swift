@@ -34,9 +34,15 @@ final class ESPAXConnectionHandler: ChannelInboundHandler {
         self.session = ESPAXSession(configuration: server.settings.session, connectedAt: .now)
     }
 
+    /// The session's name on the link board, fixed once it has logged in.
     private var linkName: String {
-        "\(session.client ?? "?") \(session.sessionID.map { String($0.prefix(6)) } ?? "")"
+        if let name = loggedInName { return name }
+        let name = "\(session.client ?? "?") \(session.sessionID.map { String($0.prefix(6)) } ?? "")"
+        if loggedIn { loggedInName = name }
+        return name
     }
+    private var loggedInName: String?
+    private var statusDetail: String?
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -222,21 +228,26 @@ final class ESPAXConnectionHandler: ChannelInboundHandler {
         perform(session.tick(at: .now))
     }
 
+    /// Runs after every request, so the board's counters are always current; the detail line is
+    /// rebuilt only when what it says changes (a heartbeat), not at every P-START.
     private func publishStatus() {
         guard loggedIn, !closing, let link else { return }
         let counters = session.counters
-        var detail = "user \(session.user ?? "?") from \(link.address) over \(transport)"
-        if let software = session.clientSoftware { detail += ", software \(software)" }
-        detail += ", session \(session.sessionID ?? "")"
-        if counters.heartbeats != heartbeatsSeen {
-            heartbeatsSeen = counters.heartbeats
-            lastHeartbeat = Date()
+        if counters.heartbeats != heartbeatsSeen || statusDetail == nil {
+            if counters.heartbeats != heartbeatsSeen {
+                heartbeatsSeen = counters.heartbeats
+                lastHeartbeat = Date()
+            }
+            var detail = "user \(session.user ?? "?") from \(link.address) over \(transport)"
+            if let software = session.clientSoftware { detail += ", software \(software)" }
+            detail += ", session \(session.sessionID ?? "")"
+            detail += ", logged in \(ESPAXTimestamp.string(from: loggedInAt))"
+            detail += lastHeartbeat.map { ", last heartbeat \(ESPAXTimestamp.string(from: $0))" } ?? ", no heartbeat yet"
+            statusDetail = detail
         }
-        detail += ", logged in \(ESPAXTimestamp.string(from: loggedInAt))Z"
-        detail += lastHeartbeat.map { ", last heartbeat \(ESPAXTimestamp.string(from: $0))Z" } ?? ", no heartbeat yet"
 
         server.links.set(LinkStatus(
-            kind: "espax", name: linkName, state: .up, detail: detail,
+            kind: "espax", name: linkName, state: .up, detail: statusDetail ?? "",
             counters: ["requests": counters.requests, "heartbeats": counters.heartbeats,
                        "process_starts": counters.processStarts, "errors": counters.errors],
             since: loggedInAt))

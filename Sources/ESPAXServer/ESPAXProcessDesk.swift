@@ -129,15 +129,10 @@ public final class ESPAXProcessDesk: Sendable {
         }
         let source = Self.source(context.client)
         let key = request.reference.map { ReferenceKey(client: context.client, reference: $0) }
-        if let key, let reference = request.reference {
-            let reserved = state.withLock { $0.starting.insert(key).inserted }
-            let running = reserved ? await alarms.openAlarm(source: source, reference: reference) : nil
-            guard reserved, running == nil else {
-                if reserved { _ = state.withLock { $0.starting.remove(key) } }
-                link.send([startResponse(context, .duplicate, request, tan: running.map { UInt64($0.id) } ?? 0,
-                                         info: "CP-PR-REF \(reference) is still running for client \(context.client)")])
-                return
-            }
+        // A reference being raised right now is refused here; one already open, by the raise itself.
+        if let key, !state.withLock({ $0.starting.insert(key).inserted }) {
+            link.send([duplicateResponse(context, request, tan: 0)])
+            return
         }
         if key == nil { state.withLock { $0.startingWithoutReference[context.client, default: 0] += 1 } }
         defer {
@@ -166,7 +161,10 @@ public final class ESPAXProcessDesk: Sendable {
             callbackNumber: request.callbackNumber ?? request.callingNumber)
         let alarm: Alarm
         do {
-            alarm = try await alarms.raise(alarmRequest)
+            alarm = try await alarms.raise(alarmRequest, refusingOpenReference: true)
+        } catch AlarmServiceError.referenceStillOpen(let running) {
+            link.send([duplicateResponse(context, request, tan: UInt64(running))])
+            return
         } catch {
             logger.error("ESPA-X process could not be journalled", metadata: ["client": "\(context.client)", "error": "\(error)"])
             link.send([startResponse(context, .internalServerError, request, tan: 0,
@@ -194,6 +192,11 @@ public final class ESPAXProcessDesk: Sendable {
             send(changes, alarm: latest, tracked: &tracked)
             if !tracked.progress.ended { state.tracked[alarm.id] = tracked }
         }
+    }
+
+    private func duplicateResponse(_ context: ESPAXRequestContext, _ request: ESPAXProcessStartRequest, tan: UInt64) -> ESPAXServerMessage {
+        startResponse(context, .duplicate, request, tan: tan,
+                      info: "CP-PR-REF \(request.reference ?? "") is still running for client \(context.client)")
     }
 
     private func startResponse(_ context: ESPAXRequestContext, _ code: ESPAXResponseCode, _ request: ESPAXProcessStartRequest,

@@ -9,6 +9,10 @@ public enum XMLText {
     }
 
     public static func escaped(_ value: String, inAttribute: Bool, nonASCII: NonASCII) -> String {
+        // The common case, printable ASCII with nothing to escape, goes out as it is.
+        if isPrintableASCII(value), !value.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") }) {
+            return value
+        }
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for scalar in value.unicodeScalars {
@@ -32,6 +36,11 @@ public enum XMLText {
             }
         }
         return out
+    }
+
+    /// Whether every character is printable ASCII (space to tilde): no control, nothing beyond ASCII.
+    public static func isPrintableASCII(_ value: String) -> Bool {
+        value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     /// Characters XML 1.0 does not allow in a document at all.

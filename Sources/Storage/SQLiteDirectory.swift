@@ -80,7 +80,7 @@ public final class SQLiteDirectory: Directory {
         }
     }
 
-    public func group(number: String) async throws -> Group? {
+    public nonisolated(nonsending) func group(number: String) async throws -> Group? {
         try cached(number, \.groups) {
             try readers.read { database in
                 try Self.groups(database, "SELECT \(Self.groupColumns) FROM alarm_groups WHERE number = ?", [.text(number)]).first
@@ -218,7 +218,7 @@ public final class SQLiteDirectory: Directory {
         }
     }
 
-    public func membersWithPhones(ids: [Int64]) async throws -> [MemberWithPhone] {
+    public nonisolated(nonsending) func membersWithPhones(ids: [Int64]) async throws -> [MemberWithPhone] {
         try cached(ids, \.membersWithPhones) { try readMembersWithPhones(ids: ids) } ?? []
     }
 
@@ -317,7 +317,7 @@ public final class SQLiteDirectory: Directory {
 
     /// Several phones may share an address (two handsets behind one webhook); the oldest one wins,
     /// so the answer does not change when another is added.
-    public func phone(address: String) async throws -> Phone? {
+    public nonisolated(nonsending) func phone(address: String) async throws -> Phone? {
         try readers.read { database in
             try Self.phones(database, "SELECT \(Self.phoneColumns) FROM phones WHERE address = ? ORDER BY id LIMIT 1", [.text(address)]).first
         }

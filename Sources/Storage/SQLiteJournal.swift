@@ -50,12 +50,17 @@ public final class SQLiteJournal: AlarmJournal {
         Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
-    public func record(_ request: AlarmRequest, at: Date) async throws -> Alarm {
+    public func record(_ alarm: Alarm, entries: [StampedEntry]) async throws -> Alarm {
         try await writer.write { database in
-            var alarm = Alarm(id: 0, request: request, receivedAt: at)
+            var alarm = alarm
             try database.run(Self.insertAlarm, AlarmRows.snapshotValues(alarm))
             alarm.id = database.lastInsertedRowID
-            try database.run(Self.insertEntry, AlarmRows.entryValues(alarmID: alarm.id, at: at, .received))
+            for (position, delivery) in alarm.deliveries.enumerated() {
+                try database.run(Self.upsertDelivery, AlarmRows.deliveryValues(alarmID: alarm.id, position: position, delivery))
+            }
+            for stamped in entries {
+                try database.run(Self.insertEntry, AlarmRows.entryValues(alarmID: alarm.id, at: stamped.at, stamped.entry))
+            }
             return alarm
         }
     }

@@ -72,7 +72,7 @@ enum APIError: Error, Equatable, HTTPResponseError, CustomStringConvertible {
         } catch let error as AlarmServiceError {
             switch error {
             case .notFound: throw .notFound(field: "id", message: error.description)
-            case .alreadyEnded: throw .conflict(field: "id", message: error.description)
+            case .alreadyEnded, .referenceStillOpen: throw .conflict(field: "id", message: error.description)
             }
         } catch {
             throw .unavailable(message: "storage failed: \(error)")

@@ -63,7 +63,7 @@ final class InMemoryDirectory: Directory {
         }
     }
 
-    func group(number: String) async throws -> Group? {
+    nonisolated(nonsending) func group(number: String) async throws -> Group? {
         await lookupGate.pass()
         return try state.withLock { state in
             try state.check()
@@ -122,7 +122,7 @@ final class InMemoryDirectory: Directory {
         }
     }
 
-    func membersWithPhones(ids: [Int64]) async throws -> [MemberWithPhone] {
+    nonisolated(nonsending) func membersWithPhones(ids: [Int64]) async throws -> [MemberWithPhone] {
         try state.withLock { state in
             try state.check()
             return ids.compactMap { id in state.members[id].map { MemberWithPhone(member: $0, phone: state.phones[$0.phoneID]) } }
@@ -183,7 +183,7 @@ final class InMemoryDirectory: Directory {
         }
     }
 
-    func phone(address: String) async throws -> Phone? {
+    nonisolated(nonsending) func phone(address: String) async throws -> Phone? {
         try state.withLock { state in
             try state.check()
             return state.phones.values.first { $0.address == address }

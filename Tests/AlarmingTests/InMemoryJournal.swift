@@ -60,13 +60,15 @@ final class InMemoryJournal: AlarmJournal {
         }
     }
 
-    func record(_ request: AlarmRequest, at: Date) async throws -> Alarm {
+    func record(_ alarm: Alarm, entries: [StampedEntry]) async throws -> Alarm {
         try state.withLock { state in
             if let failing = state.failing { throw failing }
-            let alarm = Alarm(id: state.nextID, request: request, receivedAt: at, revision: 1)
+            var alarm = alarm
+            alarm.id = state.nextID
+            alarm.revision = max(alarm.revision, 1)
             state.nextID += 1
             state.alarms[alarm.id] = alarm
-            state.records.append(JournalRecord(alarmID: alarm.id, at: at, entry: .received))
+            state.records += entries.map { JournalRecord(alarmID: alarm.id, at: $0.at, entry: $0.entry) }
             return alarm
         }
     }

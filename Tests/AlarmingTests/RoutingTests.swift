@@ -7,7 +7,7 @@ import Testing
         try await h.group("12", [("Anna", .available), ("Bob", .dnd), ("Carl", .offline), ("Dora", .busy), ("Eve", .away)])
         let raised = try await h.raise()
         #expect(raised.id == 1)
-        #expect(raised.state == .received)
+        #expect(raised.state == .dispatching)
         await h.service.waitForDeliveries()
 
         let alarm = try #require(h.journal.stored(1))
@@ -42,6 +42,56 @@ import Testing
         // Delivered is not acknowledged: the alarm stays open until a person acts.
         #expect(await h.service.openCount == 1)
         #expect(h.journal.stored(1)?.isOpen == true)
+    }
+
+    @Test func anAlarmIsJournalledRoutedInItsFirstWrite() async throws {
+        let h = AlarmHarness()
+        try await h.group("12", [("Anna", .available), ("Bob", .available)])
+        h.driver.script(1, [.hold])
+        h.driver.script(2, [.hold])
+        let raised = try await h.raise()
+        #expect(raised.state == .dispatching)
+        #expect(raised.deliveries.map(\.destination.name) == ["Anna", "Bob"])
+        // The record itself holds the routing: no push has been answered and no update written,
+        // yet the disk already names both destinations.
+        let stored = try #require(h.journal.stored(raised.id))
+        #expect(stored.routedGroup == "12")
+        #expect(stored.deliveries.map(\.destination.name) == ["Anna", "Bob"])
+        #expect(Array(h.journal.entries(raised.id).prefix(3)) == [.received, .routed(group: "12", destinations: 2, note: nil), .stateChanged(.dispatching)])
+        _ = await h.log.wait { $0.alarm.id == raised.id && $0.change == .routed }
+        #expect(h.log.changes(raised.id).prefix(2) == [.raised, .routed])
+        await h.driver.waitForCalls(2)
+        h.driver.release(1)
+        h.driver.release(2)
+        await h.service.waitForDeliveries()
+        #expect(h.journal.stored(raised.id)?.deliveries.map(\.status) == [.accepted, .accepted])
+    }
+
+    @Test func anAttemptAnsweredAtOnceSharesItsOutcomesWrite() async throws {
+        let h = AlarmHarness()
+        try await h.group("12", [("Anna", .available)])
+        _ = try await h.raise()
+        await h.service.waitForDeliveries()
+        // One update after the record: the attempt waited for its outcome instead of a write of its own.
+        #expect(h.journal.updates.count == 1)
+        #expect(h.journal.updates.first?.deliveries.map(\.attempts) == [1])
+    }
+
+    @Test func anAttemptNobodyAnswersIsJournalledAfterTheLinger() async throws {
+        let h = AlarmHarness()
+        try await h.group("12", [("Anna", .available)])
+        h.driver.script(1, [.hold])
+        _ = try await h.raise()
+        await h.driver.waitForCalls(1)
+        // The phone never answers: the attempt still reaches the disk on its own, soon after.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while h.journal.stored(1)?.deliveries.first?.status != .sending, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(h.journal.stored(1)?.deliveries.first?.status == .sending)
+        #expect(h.journal.entries(1).last == .attempt(phoneID: 1, attempt: 1, repetition: 0))
+        h.driver.release(1)
+        await h.service.waitForDeliveries()
     }
 
     @Test func membersSharingOnePhoneGetOnePush() async throws {

@@ -94,6 +94,47 @@ func sampleRequest(address: String, alarmID: AlarmID = 12, attempt: Int = 1, rep
         }
     }
 
+    /// The body is written by hand; its strings must come out exactly as JSONEncoder writes them,
+    /// for every C0 control, the characters JSON escapes, and text outside ASCII.
+    @Test func stringsAreEscapedExactlyAsJSONEncoderEscapesThem() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let controls = String(String.UnicodeScalarView((0..<0x20).compactMap(Unicode.Scalar.init)))
+        let samples = [controls, "\"quoted\" \\ back/slash", "Zimmer 3 – Bad ß 🚑 \u{2028}\u{2029}\u{7F}", "", "plain"]
+        for sample in samples {
+            var writer = JSONObjectWriter(capacity: 0)
+            writer.string(sample)
+            let expected = Array(try encoder.encode(sample))
+            #expect(writer.bytes == expected, "\(sample.debugDescription)")
+            // And it reads back as the same text.
+            #expect(try JSONDecoder().decode(String.self, from: Data(writer.bytes)) == sample)
+        }
+        var absent = JSONObjectWriter(capacity: 0)
+        absent.string(nil)
+        #expect(absent.bytes == Array("null".utf8))
+    }
+
+    @Test func theBodyReadsBackAsTheAlarmItCarries() throws {
+        struct Body: Decodable {
+            struct Destination: Decodable { var phoneId: Int64; var name: String }
+            var alarm: Int64
+            var text: String
+            var reference: String?
+            var receivedAt: Date
+            var destination: Destination
+        }
+        var request = sampleRequest(address: "http://127.0.0.1/")
+        request.alarm.request.text = "Bad\t3 \"A\"\u{1} – ü"
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let body = try decoder.decode(Body.self, from: Data(WebhookPayload(request).encoded()))
+        #expect(body.alarm == 12)
+        #expect(body.text == "Bad\t3 \"A\"\u{1} – ü")
+        #expect(body.reference == nil)
+        #expect(body.receivedAt == Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(body.destination.phoneId == 1 && body.destination.name == "Anna")
+    }
+
     @Test func theIdempotencyKeyIsTheSameForEveryAttemptOfOnePush() async throws {
         try await withWebhook(script: [.status(503, reason: "Service Unavailable"), .status(200, reason: "OK")]) { driver, server in
             _ = await driver.deliver(sampleRequest(address: server.url, attempt: 1))

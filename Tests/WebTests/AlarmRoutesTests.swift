@@ -11,13 +11,15 @@ import Testing
 struct AlarmRoutesTests {
     static let t0 = TestWorld.startText
 
-    static func receivedAlarm(id: Int64, group: String = "12", text: String, priority: String, name: String, reference: String?) -> String {
+    /// The alarm as a raise answers it: journalled already routed, its one push not yet made.
+    static func raisedAlarm(id: Int64, group: String = "12", text: String, priority: String, name: String, reference: String?) -> String {
         let ref = reference.map { "\"\($0)\"" } ?? "null"
         return """
-            {"id":\(id),"state":"received","endReason":null,"group":"\(group)","phone":null,"routedGroup":null,"routingNote":null,\
+            {"id":\(id),"state":"dispatching","endReason":null,"group":"\(group)","phone":null,"routedGroup":"\(group)","routingNote":null,\
             "text":"\(text)","priority":"\(priority)","source":{"kind":"rest","name":"\(name)"},"reference":\(ref),"callbackNumber":null,\
             "receivedAt":"\(t0)","updatedAt":"\(t0)","acknowledgedAt":null,"acknowledgedBy":null,"endedAt":null,"endedBy":null,\
-            "revision":0,"deliveries":[]}
+            "revision":0,"deliveries":[{"phoneId":1,"memberId":1,"name":"Anna","driver":"webhook","address":"http://127.0.0.1:9/phone",\
+            "status":"pending","attempts":0,"repetitions":0,"lastOutcome":null,"updatedAt":"\(t0)"}]}
             """
     }
 
@@ -31,7 +33,7 @@ struct AlarmRoutesTests {
                 )
                 #expect(response.status == .created)
                 #expect(response.headers[.contentType] == "application/json; charset=utf-8")
-                #expect(response.text == Self.receivedAlarm(id: 1, text: "Room 12 bed 1", priority: "High", name: "admin", reference: "abc"))
+                #expect(response.text == Self.raisedAlarm(id: 1, text: "Room 12 bed 1", priority: "High", name: "admin", reference: "abc"))
             }
             // 201 means journalled: the store has it.
             let stored = try #require(try await world.store.journal.alarm(id: 1))

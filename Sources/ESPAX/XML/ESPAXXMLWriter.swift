@@ -34,6 +34,13 @@ struct ESPAXXMLWriter {
 
     /// The value as it may be written for `name`, or nil when nothing valid remains.
     static func conformingValue(_ raw: String, for name: String) -> String? {
+        // Most values (numbers, references, session ids, plain text) already conform: printable
+        // ASCII without spaces at either end, within the limit, for an element with no pattern.
+        if allowedCharacters[name] == nil, XMLText.isPrintableASCII(raw),
+           raw.utf8.count <= maximumLength[name] ?? Int.max,
+           raw.utf8.first != UInt8(ascii: " "), raw.utf8.last != UInt8(ascii: " ") {
+            return raw.isEmpty ? nil : raw
+        }
         var value = raw.trimmingXMLWhitespace()
         if let allowed = allowedCharacters[name] { value = String(value.filter { allowed.contains($0) }) }
         value = replacingForbiddenCharacters(value)
@@ -49,8 +56,6 @@ struct ESPAXXMLWriter {
         for scalar in value.unicodeScalars { scalars.append(XMLText.isForbidden(scalar) ? " " : scalar) }
         return String(scalars)
     }
-
-    
 
     static func escaped(_ value: String, inAttribute: Bool) -> String {
         // All non-ASCII as references: the tetronik client decodes the bytes as Latin-1.
