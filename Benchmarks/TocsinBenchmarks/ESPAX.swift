@@ -68,6 +68,19 @@ func loggedInSessions(_ count: Int, port: Int) throws -> [ESPAXTestClient] {
 struct StartRound {
     var rate: Double
     var cpuMicrosecondsPerAlarm: Double
+    /// Journal writes (one alarm's changes committed together) per alarm, and alarms per fsync'd
+    /// transaction, from the daemon's `/metrics`.
+    var writesPerAlarm: Double
+    var alarmsPerTransaction: Double
+}
+
+/// The journal writer's totals from `/metrics`: transactions and the writes they carried.
+func journalTotals(_ daemon: RunningDaemon) async throws -> (transactions: Double, writes: Double) {
+    let text = try await daemon.client.get("/metrics").body
+    func value(_ name: String) -> Double {
+        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+    }
+    return (value("tocsin_journal_batch_writes_count"), value("tocsin_journal_batch_writes_sum"))
 }
 
 /// Sustained REQ.P-START/s: every session keeps `window` requests in flight; counts RSP.P-START 200.
@@ -77,9 +90,10 @@ func espaxStartThroughput(_ daemon: RunningDaemon, port: Int, receiver: WebhookR
     // A short warm-up, so that the figure is the sustained rate and not the first allocations.
     _ = try ESPAXLoad(port: port, sessions: sessions).sustained(perSession: 20, window: window)
     var results: [StartRound] = []
+    try await waitUntilQuiet(receiver)
     for _ in 0..<rounds {
-        try await waitUntilQuiet(receiver)
         let load = try ESPAXLoad(port: port, sessions: sessions)
+        let journalBefore = try await journalTotals(daemon)
         let cpuBefore = cpuSeconds(daemon.process.pid)
         let rate = try load.sustained(perSession: perSession, window: window)
         let cpu = cpuSeconds(daemon.process.pid) - cpuBefore
@@ -88,7 +102,14 @@ func espaxStartThroughput(_ daemon: RunningDaemon, port: Int, receiver: WebhookR
         guard load.ended == load.answered else {
             throw HarnessError("\(load.answered - load.ended) of \(load.answered) processes answered 200 never had IND.P-ENDED")
         }
-        results.append(StartRound(rate: rate, cpuMicrosecondsPerAlarm: cpu * 1_000_000 / Double(load.answered)))
+        // The pushes' outcomes are journalled by the time the receiver is quiet.
+        try await waitUntilQuiet(receiver)
+        let journalAfter = try await journalTotals(daemon)
+        let alarms = Double(load.answered)
+        results.append(StartRound(
+            rate: rate, cpuMicrosecondsPerAlarm: cpu * 1_000_000 / alarms,
+            writesPerAlarm: (journalAfter.writes - journalBefore.writes) / alarms,
+            alarmsPerTransaction: alarms / max(1, journalAfter.transactions - journalBefore.transactions)))
     }
     return results
 }
