@@ -24,6 +24,33 @@ struct SQLiteJournalTests {
         )
     }
 
+    @Test func aRoutedAlarmIsRecordedWithItsDeliveriesAndEntriesInOneWrite() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try Store(path: directory.file("tocsin.sqlite"))
+            let t1 = t0.addingTimeInterval(0.001)
+            let routed = Alarm(id: 0, request: request(), routedGroup: "12", routingNote: "skipped Bob (dnd)", state: .dispatching,
+                               receivedAt: t0, updatedAt: t1, deliveries: [delivery(phone: 1, attempts: 0, at: t1), delivery(phone: 2, attempts: 0, at: t1)])
+            let transactionsBefore = store.journal.transactions
+            let recorded = try await store.journal.record(routed, entries: [
+                StampedEntry(at: t0, entry: .received),
+                StampedEntry(at: t1, entry: .routed(group: "12", destinations: 2, note: "skipped Bob (dnd)")),
+                StampedEntry(at: t1, entry: .stateChanged(.dispatching)),
+            ])
+            #expect(store.journal.transactions == transactionsBefore + 1)
+            #expect(recorded.id == 1)
+            var expected = routed
+            expected.id = 1
+            #expect(recorded == expected)
+            #expect(try await store.journal.alarm(id: 1) == expected)
+            #expect(try await store.journal.records(alarmID: 1).map(\.entry) == [
+                .received, .routed(group: "12", destinations: 2, note: "skipped Bob (dnd)"), .stateChanged(.dispatching),
+            ])
+            // Resumable as it stands: open, routed, both pushes still to make.
+            #expect(try await store.journal.openAlarms().first?.deliveries.map(\.status) == [.pending, .pending])
+            store.close()
+        }
+    }
+
     @Test func aFullAlarmRoundTripsThroughRecordUpdateAndReopen() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("tocsin.sqlite")
