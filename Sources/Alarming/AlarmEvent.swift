@@ -25,7 +25,12 @@ public struct AlarmEvent: Sendable {
 /// oldest events rather than slowing the alarm service down; every event carries the full alarm,
 /// so the next one brings it up to date.
 public final class AlarmEventHub: Sendable {
-    private let subscribers = Mutex<[Int: AsyncStream<AlarmEvent>.Continuation]>([:])
+    private struct Subscriber: Sendable {
+        var continuation: AsyncStream<AlarmEvent>.Continuation
+        var wants: (@Sendable (AlarmEvent) -> Bool)?
+    }
+
+    private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextID = Atomic<Int>(0)
     private let published = Atomic<Int>(0)
     private let bufferSize: Int
@@ -34,20 +39,23 @@ public final class AlarmEventHub: Sendable {
         self.bufferSize = bufferSize
     }
 
-    public func subscribe() -> AsyncStream<AlarmEvent> {
+    /// Every event from now on, or with `wants` only those it accepts: an event a subscriber has no
+    /// use for then costs it nothing, not even a wake-up (several events an alarm, thousands of
+    /// alarms a second).
+    public func subscribe(wants: (@Sendable (AlarmEvent) -> Bool)? = nil) -> AsyncStream<AlarmEvent> {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream<AlarmEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
         }
-        subscribers.withLock { $0[id] = continuation }
+        subscribers.withLock { $0[id] = Subscriber(continuation: continuation, wants: wants) }
         return stream
     }
 
     public func publish(_ event: AlarmEvent) {
         published.add(1, ordering: .relaxed)
         let current = subscribers.withLock { Array($0.values) }
-        for continuation in current { continuation.yield(event) }
+        for subscriber in current where subscriber.wants?(event) ?? true { subscriber.continuation.yield(event) }
     }
 
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
@@ -57,10 +65,10 @@ public final class AlarmEventHub: Sendable {
 
     /// Ends every subscription, for shutdown.
     public func finish() {
-        let current = subscribers.withLock { all -> [AsyncStream<AlarmEvent>.Continuation] in
+        let current = subscribers.withLock { all -> [Subscriber] in
             defer { all.removeAll() }
             return Array(all.values)
         }
-        for continuation in current { continuation.finish() }
+        for subscriber in current { subscriber.continuation.finish() }
     }
 }

@@ -23,7 +23,9 @@ public actor PhoneFailureWatcher {
     /// 0 turns the technical alarm off (failures are still counted).
     public init(service: AlarmService, failuresBeforeAlarm: Int, logger: Logger = Logger(label: "tocsin.phones")) {
         self.service = service
-        self.events = service.events.subscribe()
+        self.events = service.events.subscribe { event in
+            if case .delivery = event.change { true } else { false }
+        }
         self.limit = max(0, failuresBeforeAlarm)
         self.logger = logger
     }

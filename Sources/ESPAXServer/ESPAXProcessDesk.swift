@@ -73,7 +73,8 @@ public final class ESPAXProcessDesk: Sendable {
 
     // MARK: - Events
 
-    /// Reads the alarm events until the stream ends. Subscribe before the listener accepts.
+    /// Reads the alarm events until the stream ends. Subscribe before the listener accepts; events
+    /// of alarms from other sources are passed over (the listener subscribes to ESPA-X ones only).
     public func run(events: AsyncStream<AlarmEvent>) async {
         for await event in events where event.alarm.request.source.kind == .espax {
             handle(event.alarm)
