@@ -34,15 +34,10 @@ final class ESPAXConnectionHandler: ChannelInboundHandler {
         self.session = ESPAXSession(configuration: server.settings.session, connectedAt: .now)
     }
 
-    /// The session's name on the link board, fixed once it has logged in.
-    private var linkName: String {
-        if let name = loggedInName { return name }
-        let name = "\(session.client ?? "?") \(session.sessionID.map { String($0.prefix(6)) } ?? "")"
-        if loggedIn { loggedInName = name }
-        return name
-    }
-    private var loggedInName: String?
-    private var statusDetail: String?
+    /// The session's name on the link board, set at login (client and session do not change after).
+    private var linkName = ""
+    /// The board's detail line, rebuilt only when what it says changes.
+    private var statusDetail = ""
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -178,6 +173,7 @@ final class ESPAXConnectionHandler: ChannelInboundHandler {
         let actions = session.completeLogin(verdict, at: .now)
         if verdict == .accepted, session.phase == .loggedIn {
             loggedIn = true
+            linkName = "\(session.client ?? "?") \(session.sessionID.map { String($0.prefix(6)) } ?? "")"
             loggedInAt = Date()
             server.logger.notice("ESPA-X client logged in", metadata: [
                 "client": "\(session.client ?? "")", "user": "\(session.user ?? "")",
@@ -233,11 +229,12 @@ final class ESPAXConnectionHandler: ChannelInboundHandler {
     private func publishStatus() {
         guard loggedIn, !closing, let link else { return }
         let counters = session.counters
-        if counters.heartbeats != heartbeatsSeen || statusDetail == nil {
-            if counters.heartbeats != heartbeatsSeen {
-                heartbeatsSeen = counters.heartbeats
-                lastHeartbeat = Date()
-            }
+        let heartbeat = counters.heartbeats != heartbeatsSeen
+        if heartbeat {
+            heartbeatsSeen = counters.heartbeats
+            lastHeartbeat = Date()
+        }
+        if heartbeat || statusDetail.isEmpty {
             var detail = "user \(session.user ?? "?") from \(link.address) over \(transport)"
             if let software = session.clientSoftware { detail += ", software \(software)" }
             detail += ", session \(session.sessionID ?? "")"
@@ -247,7 +244,7 @@ final class ESPAXConnectionHandler: ChannelInboundHandler {
         }
 
         server.links.set(LinkStatus(
-            kind: "espax", name: linkName, state: .up, detail: statusDetail ?? "",
+            kind: "espax", name: linkName, state: .up, detail: statusDetail,
             counters: ["requests": counters.requests, "heartbeats": counters.heartbeats,
                        "process_starts": counters.processStarts, "errors": counters.errors],
             since: loggedInAt))

@@ -88,7 +88,7 @@ public final class ESPAXListener: Service, Sendable {
     }
 
     public func run() async throws {
-        let events = alarms.events.subscribe { $0.alarm.request.source.kind == .espax }
+        let events = alarms.events.subscribe(wants: ESPAXProcessDesk.wants)
         let desk = context.desk
         let logger = context.logger
         try await withThrowingTaskGroup(of: Void.self) { group in

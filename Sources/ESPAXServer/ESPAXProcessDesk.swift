@@ -73,10 +73,15 @@ public final class ESPAXProcessDesk: Sendable {
 
     // MARK: - Events
 
-    /// Reads the alarm events until the stream ends. Subscribe before the listener accepts; events
-    /// of alarms from other sources are passed over (the listener subscribes to ESPA-X ones only).
+    /// The events the desk reads: those of alarms ESPA-X clients started. Subscribe with it, so the
+    /// hub does not wake the desk for the others.
+    public static func wants(_ event: AlarmEvent) -> Bool {
+        event.alarm.request.source.kind == .espax
+    }
+
+    /// Reads the alarm events until the stream ends. Subscribe (with `wants`) before the listener accepts.
     public func run(events: AsyncStream<AlarmEvent>) async {
-        for await event in events where event.alarm.request.source.kind == .espax {
+        for await event in events {
             handle(event.alarm)
         }
     }

@@ -10,9 +10,10 @@ public enum XMLText {
 
     public static func escaped(_ value: String, inAttribute: Bool, nonASCII: NonASCII) -> String {
         // The common case, printable ASCII with nothing to escape, goes out as it is.
-        if isPrintableASCII(value), !value.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") }) {
-            return value
+        let plain = value.utf8.allSatisfy { byte in
+            isPrintableASCII(byte) && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "\"")
         }
+        if plain { return value }
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for scalar in value.unicodeScalars {
@@ -40,8 +41,10 @@ public enum XMLText {
 
     /// Whether every character is printable ASCII (space to tilde): no control, nothing beyond ASCII.
     public static func isPrintableASCII(_ value: String) -> Bool {
-        value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        value.utf8.allSatisfy(isPrintableASCII)
     }
+
+    private static func isPrintableASCII(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F }
 
     /// Characters XML 1.0 does not allow in a document at all.
     public static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {

@@ -55,12 +55,8 @@ public final class SQLiteJournal: AlarmJournal {
             var alarm = alarm
             try database.run(Self.insertAlarm, AlarmRows.snapshotValues(alarm))
             alarm.id = database.lastInsertedRowID
-            for (position, delivery) in alarm.deliveries.enumerated() {
-                try database.run(Self.upsertDelivery, AlarmRows.deliveryValues(alarmID: alarm.id, position: position, delivery))
-            }
-            for stamped in entries {
-                try database.run(Self.insertEntry, AlarmRows.entryValues(alarmID: alarm.id, at: stamped.at, stamped.entry))
-            }
+            try Self.writeDeliveries(of: alarm, database)
+            try Self.insert(entries, alarmID: alarm.id, database)
             return alarm
         }
     }
@@ -69,18 +65,27 @@ public final class SQLiteJournal: AlarmJournal {
         try await writer.write { database in
             try database.run(Self.updateAlarm, AlarmRows.changingValues(alarm) + [.integer(alarm.id), .integer(alarm.revision)])
             if database.changes == 1 {
-                for (position, delivery) in alarm.deliveries.enumerated() {
-                    try database.run(Self.upsertDelivery, AlarmRows.deliveryValues(alarmID: alarm.id, position: position, delivery))
-                }
+                try Self.writeDeliveries(of: alarm, database)
                 try database.run("DELETE FROM deliveries WHERE alarm_id = ? AND position >= ?", [.integer(alarm.id), .integer(Int64(alarm.deliveries.count))])
             } else if try database.row("SELECT 1 FROM alarms WHERE id = ?", [.integer(alarm.id)], { _ in true }) == nil {
                 throw StoreError.unknownAlarm(path: database.path, id: alarm.id)
             }
             // A stale snapshot is dropped, but its entries are still facts that happened (a late
             // delivery outcome), so the history keeps them.
-            for stamped in entries {
-                try database.run(Self.insertEntry, AlarmRows.entryValues(alarmID: alarm.id, at: stamped.at, stamped.entry))
-            }
+            try Self.insert(entries, alarmID: alarm.id, database)
+        }
+    }
+
+    /// Inserts or updates the alarm's delivery rows, each only where it changed.
+    private static func writeDeliveries(of alarm: Alarm, _ database: Database) throws(StoreError) {
+        for (position, delivery) in alarm.deliveries.enumerated() {
+            try database.run(upsertDelivery, AlarmRows.deliveryValues(alarmID: alarm.id, position: position, delivery))
+        }
+    }
+
+    private static func insert(_ entries: [StampedEntry], alarmID: AlarmID, _ database: Database) throws(StoreError) {
+        for stamped in entries {
+            try database.run(insertEntry, AlarmRows.entryValues(alarmID: alarmID, at: stamped.at, stamped.entry))
         }
     }
 

@@ -72,6 +72,28 @@ struct ESPAXListenerTests {
         try await server.stop()
     }
 
+    /// Two P-STARTs with one reference sent back to back race in the server: one is raised, the
+    /// other refused with 450 (naming the running process, or 0 while it is still being raised).
+    @Test func aReferenceSentTwiceAtOnceIsRaisedOnce() async throws {
+        let server = try await ServerHarness(settings: ServerHarness.settings(mode: .tracked))
+        let client = try WireClient(port: server.port)
+        _ = try await client.login()
+        client.send("REQ.P-START", [("CP-PR-REF", "twice"), ("CP-GROUPID", "0815"), ("CP-TEXTMSG", "one")])
+        client.send("REQ.P-START", [("CP-PR-REF", "twice"), ("CP-GROUPID", "0815"), ("CP-TEXTMSG", "two")])
+        let answers = [
+            try await client.expect("RSP.P-START", skippingIndications: true).document,
+            try await client.expect("RSP.P-START", skippingIndications: true).document,
+        ]
+        #expect(answers.map { $0["RSP-CODE"] ?? "" }.sorted() == ["200", "450"])
+        let raised = try #require(answers.first { $0["RSP-CODE"] == "200" }?["SP-PR-TAN"])
+        let refused = try #require(answers.first { $0["RSP-CODE"] == "450" })
+        #expect(refused["SP-PR-TAN"] == raised || refused["SP-PR-TAN"] == "0")
+        #expect(refused["CP-PR-REF"] == "twice")
+        let journalled = try await server.journal.alarms(matching: AlarmQuery())
+        #expect(journalled.filter { $0.request.sourceReference == "twice" }.count == 1)
+        try await server.stop()
+    }
+
     @Test func refusalsBeforeLoginDuplicatesMissingTargetsAndUnknownGroups() async throws {
         let server = try await ServerHarness(settings: ServerHarness.settings(mode: .tracked))
         let client = try WireClient(port: server.port)
