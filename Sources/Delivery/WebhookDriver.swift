@@ -3,7 +3,7 @@
 // repetitions and journalling; a driver only says what one attempt came to.
 //
 // `WebhookDriver` pushes an alarm as one JSON POST to an http or https URL through the daemon's
-// shared `HTTPClient`. The Cisco push and SIP MESSAGE drivers sit beside it, and so does the
+// `PushHTTPClient`, which keeps connections to each receiver alive. The Cisco push and SIP MESSAGE drivers sit beside it, and so does the
 // VOIspeed PBX (`VOIspeedPBX`), which carries the pure `VOIspeed` target's requests for its SMS
 // driver and for the escalation dialer it also offers the alarm core.
 
@@ -11,7 +11,6 @@
 import Glibc
 #endif
 import Alarming
-import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -51,12 +50,12 @@ public final class WebhookDriver: DeliveryDriver {
     public static let responseBodyLimit = 1024
 
     public let name = "webhook"
-    private let client: HTTPClient
+    private let client: PushHTTPClient
     private let settingsBox: Mutex<Settings>
     private let userAgent: String
     private let logger: Logger
 
-    public init(client: HTTPClient, timeout: Duration, retryPolicy: RetryPolicy, version: String, logger: Logger) {
+    public init(client: PushHTTPClient, timeout: Duration, retryPolicy: RetryPolicy, version: String, logger: Logger) {
         self.client = client
         self.settingsBox = Mutex(Settings(timeout: timeout, retryPolicy: retryPolicy))
         self.userAgent = "Tocsin/\(version)"
@@ -79,46 +78,45 @@ public final class WebhookDriver: DeliveryDriver {
 
     public func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
         let address = request.destination.address
-        guard let target = WebhookAddress(address) else {
+        guard let receiver = WebhookAddress(address) else {
             return .failed(reason: "invalid webhook address \"\(address)\" of phone \(request.destination.phoneID): it must be an http:// or https:// URL with a host", retryable: false)
         }
-        let body = WebhookPayload(request).encoded()
-        var http = HTTPClientRequest(url: address)
-        http.method = .POST
-        http.headers.add(name: "Content-Type", value: "application/json")
-        http.headers.add(name: "User-Agent", value: userAgent)
-        http.headers.add(name: "Idempotency-Key", value: Self.idempotencyKey(for: request))
-        http.body = .bytes(ByteBuffer(bytes: body))
-
-        let outcome = await send(http, to: target, timeout: settings.timeout)
-        logger.debug("webhook attempt", metadata: [
-            "alarm": "\(request.alarm.id)", "phone": "\(request.destination.phoneID)",
-            "attempt": "\(request.attempt)", "repetition": "\(request.repetition)", "outcome": "\(outcome.summary)",
-        ])
+        let headers: HTTPHeaders = [
+            "Content-Type": "application/json",
+            "User-Agent": userAgent,
+            "Idempotency-Key": Self.idempotencyKey(for: request),
+        ]
+        // The status is the receiver's answer; a success's body is not read, so a body that is
+        // slow, huge or cut short cannot turn an accepted push into a retry.
+        let http = PushHTTPRequest(method: .POST, target: receiver.target, headers: headers,
+                                   body: ByteBuffer(bytes: WebhookPayload(request).encoded()),
+                                   bodyLimit: Self.responseBodyLimit, readsSuccessBody: false)
+        let timeout = settings.timeout
+        let outcome: DeliveryOutcome
+        do {
+            let response = try await client.execute(http, to: receiver, deadline: .now() + TimeAmount(timeout))
+            outcome = Self.outcome(for: response, receiver: receiver)
+        } catch {
+            outcome = Task.isCancelled ? .failed(reason: "the push to \(receiver) was cancelled", retryable: true)
+                : Self.outcome(for: error, target: receiver, timeout: timeout)
+        }
+        if logger.logLevel <= .debug {
+            logger.debug("webhook attempt", metadata: [
+                "alarm": "\(request.alarm.id)", "phone": "\(request.destination.phoneID)",
+                "attempt": "\(request.attempt)", "repetition": "\(request.repetition)", "outcome": "\(outcome.summary)",
+            ])
+        }
         return outcome
     }
 
-    private func send(_ request: HTTPClientRequest, to target: WebhookAddress, timeout: Duration) async -> DeliveryOutcome {
-        let deadline = ContinuousClock.now + timeout
-        let response: HTTPClientResponse
-        do {
-            // AsyncHTTPClient's deadline covers connecting, sending and the response head.
-            response = try await client.execute(request, timeout: TimeAmount(timeout), logger: logger)
-        } catch {
-            if Task.isCancelled { return .failed(reason: "the push to \(target) was cancelled", retryable: true) }
-            return Self.outcome(for: error, target: target, timeout: timeout)
-        }
+    static func outcome(for response: PushHTTPResponse, receiver: WebhookAddress) -> DeliveryOutcome {
         let status = response.status
-        if (200..<300).contains(status.code) {
-            // The status is the receiver's answer; its body is not read, so a body that is slow,
-            // huge or cut short cannot turn an accepted push into a retry.
-            return .accepted(detail: "HTTP \(status.code)")
-        }
-        let excerpt = await Self.readBody(response, until: deadline)
+        if (200..<300).contains(status.code) { return .accepted(detail: "HTTP \(status.code)") }
+        let excerpt = quotable(response.body)
         let quoted = excerpt.isEmpty ? "" : ": \(excerpt)"
         // NIO names the codes it knows; for the others (425, 599) the code alone has to do.
         let phrase = status.reasonPhrase.isEmpty ? "" : " \(status.reasonPhrase)"
-        let reason = "HTTP \(status.code)\(phrase) from \(target)\(quoted)"
+        let reason = "HTTP \(status.code)\(phrase) from \(receiver)\(quoted)"
         switch status.code {
         case 408, 425, 429, 500..<600:
             return .failed(reason: reason, retryable: true)
@@ -127,10 +125,8 @@ public final class WebhookDriver: DeliveryDriver {
         }
     }
 
-    /// At most `responseBodyLimit` bytes of the body, as printable text, read until the attempt's
-    /// deadline; whatever arrived by then (even nothing) is what the reason quotes.
-    private static func readBody(_ response: HTTPClientResponse, until deadline: ContinuousClock.Instant) async -> String {
-        let bytes = await BoundedResponseBody.read(response, limit: responseBodyLimit, until: deadline) ?? []
+    /// The start of a response body as printable text for a failure's reason.
+    private static func quotable(_ bytes: [UInt8]) -> String {
         let text = String(decoding: bytes, as: UTF8.self)
         let printable = text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : String($0) }.joined()
         let trimmed = printable.trimmingSpaces()
@@ -142,17 +138,13 @@ public final class WebhookDriver: DeliveryDriver {
     }
 
     static func outcome(for error: any Error, target: WebhookAddress, timeout: Duration) -> DeliveryOutcome {
-        if let error = error as? HTTPClientError {
+        if let error = error as? PushHTTPError {
             switch error {
-            case .invalidURL, .emptyHost, .emptyScheme:
-                return .failed(reason: "invalid webhook address \(target): \(error)", retryable: false)
-            case .deadlineExceeded, .readTimeout, .writeTimeout:
+            case .deadlineExceeded:
                 return timedOut(target, timeout: timeout)
-            case .connectTimeout:
-                return .failed(reason: "could not connect to \(target) (connect timeout)", retryable: true)
-            case .remoteConnectionClosed:
+            case .closedBeforeResponse, .staleConnection:
                 return .failed(reason: "\(target) closed the connection before a complete response", retryable: true)
-            default:
+            case .connectionBusy, .shutDown:
                 return .failed(reason: "push to \(target) failed: \(error)", retryable: true)
             }
         }

@@ -53,8 +53,11 @@ public enum Daemon {
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         clientConfiguration.timeout = .init(connect: .seconds(5))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        // Webhook pushes, the bulk of an alarm's network work, go through a lean client of their own.
+        let pushClient = PushHTTPClient(settings: PushHTTPClient.Settings(connectTimeout: .seconds(5), idleTimeout: .seconds(60), connectionsPerReceiver: 64))
+        defer { pushClient.shutdown() }
         let webhook = WebhookDriver(
-            client: httpClient,
+            client: pushClient,
             timeout: .milliseconds(configuration.webhook.timeoutMs),
             retryPolicy: configuration.webhook.retryPolicy,
             version: version,

@@ -1,5 +1,4 @@
 import Alarming
-import AsyncHTTPClient
 import Delivery
 import Logging
 import NIOHTTP1
@@ -11,7 +10,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct WebhookAlarmServiceTests {
     @Test func a503ThenA200GivesTwoJournalledAttemptsAndAnAcceptedDelivery() async throws {
         let server = try await ScriptedHTTPServer(script: [.status(503, reason: "Service Unavailable"), .status(200, reason: "OK")])
-        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let client = PushHTTPClient()
         let policy = RetryPolicy(maxAttempts: 4, initialBackoff: .milliseconds(500), maxBackoff: .seconds(8))
         let driver = WebhookDriver(client: client, timeout: .seconds(5), retryPolicy: policy, version: "1.2.3", logger: Logger(label: "test.webhook"))
         let journal = InMemoryJournal()
@@ -50,7 +49,7 @@ import Testing
         #expect(requests.map { $0.bodyText.contains("\"attempt\":2") } == [false, true])
 
         await service.shutdown()
-        try await client.shutdown()
+        client.shutdown()
         try await server.shutdown()
     }
 }

@@ -4,7 +4,6 @@ import FoundationEssentials
 import Foundation
 #endif
 import Alarming
-import AsyncHTTPClient
 @testable import Delivery
 import Logging
 import NIOCore
@@ -22,15 +21,14 @@ func withWebhook<T>(
     _ body: (WebhookDriver, ScriptedHTTPServer) async throws -> T
 ) async throws -> T {
     let server = try await ScriptedHTTPServer(script: script)
-    let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+    let client = PushHTTPClient()
     let driver = WebhookDriver(client: client, timeout: timeout, retryPolicy: RetryPolicy(), version: "1.2.3", logger: Logger(label: "test.webhook"))
+    defer { client.shutdown() }
     do {
         let result = try await body(driver, server)
-        try await client.shutdown()
         try await server.shutdown()
         return result
     } catch {
-        try? await client.shutdown()
         try? await server.shutdown()
         throw error
     }
