@@ -65,11 +65,16 @@ public final class PushHTTPClient: Sendable {
         /// An unused connection is closed after this long.
         public var idleTimeout: Duration
         public var connectionsPerReceiver: Int
+        /// PEM file of the certificate authorities an https receiver's certificate must chain to;
+        /// nil for the system's trust store. The host name is checked either way.
+        public var caFile: String?
 
-        public init(connectTimeout: Duration = .seconds(5), idleTimeout: Duration = .seconds(60), connectionsPerReceiver: Int = 64) {
+        public init(connectTimeout: Duration = .seconds(5), idleTimeout: Duration = .seconds(60), connectionsPerReceiver: Int = 64,
+                    caFile: String? = nil) {
             self.connectTimeout = connectTimeout
             self.idleTimeout = idleTimeout
             self.connectionsPerReceiver = max(1, connectionsPerReceiver)
+            self.caFile = caFile
         }
     }
 
@@ -80,6 +85,7 @@ public final class PushHTTPClient: Sendable {
 
     private struct Waiter {
         var id: Int
+        var deadline: NIODeadline
         var continuation: CheckedContinuation<Lease, any Error>
     }
 
@@ -87,6 +93,17 @@ public final class PushHTTPClient: Sendable {
         var idle: [any Channel] = []
         var open = 0
         var waiters: [Waiter] = []
+        /// One timer for the earliest waiter's deadline, not one per waiter: at thousands of pushes
+        /// a second a timer each (mostly never firing) would fill the event loop's timer heap.
+        var waitTimer: (deadline: NIODeadline, task: Scheduled<Void>)?
+
+        /// The waiters whose deadline has come, taken out of the queue.
+        mutating func expired(at now: NIODeadline) -> [Waiter] {
+            guard waiters.contains(where: { $0.deadline <= now }) else { return [] }
+            let expired = waiters.filter { $0.deadline <= now }
+            waiters.removeAll { $0.deadline <= now }
+            return expired
+        }
     }
 
     private struct State {
@@ -109,7 +126,7 @@ public final class PushHTTPClient: Sendable {
     /// connect or I/O error, a TLS error or an `HTTPParserError`.
     public func execute(_ request: PushHTTPRequest, to receiver: WebhookAddress, deadline: NIODeadline) async throws -> PushHTTPResponse {
         var request = request
-        request.headers.replaceOrAdd(name: "Host", value: receiver.hostHeader)
+        request.headers.add(name: "Host", value: receiver.hostHeader)
         while true {
             let lease = try await acquire(receiver, deadline: deadline)
             let channel: any Channel
@@ -141,8 +158,16 @@ public final class PushHTTPClient: Sendable {
     public func shutdown() {
         let (idle, waiters) = state.withLock { state -> ([any Channel], [Waiter]) in
             state.shutDown = true
-            let receivers = state.receivers.values
-            return (receivers.flatMap(\.idle), receivers.flatMap(\.waiters))
+            var idle: [any Channel] = [], waiters: [Waiter] = []
+            for receiver in state.receivers.keys {
+                state.receivers[receiver]?.waitTimer?.task.cancel()
+                state.receivers[receiver]?.waitTimer = nil
+                idle += state.receivers[receiver]?.idle ?? []
+                waiters += state.receivers[receiver]?.waiters ?? []
+                state.receivers[receiver]?.idle = []
+                state.receivers[receiver]?.waiters = []
+            }
+            return (idle, waiters)
         }
         for channel in idle { channel.close(promise: nil) }
         for waiter in waiters { waiter.continuation.resume(throwing: PushHTTPError.shutDown) }
@@ -173,21 +198,35 @@ public final class PushHTTPClient: Sendable {
                         pool.open += 1
                         return .success(.connect)
                     }
-                    pool.waiters.append(Waiter(id: id, continuation: continuation))
+                    // Waiting for a connection counts against the attempt's deadline too.
+                    pool.waiters.append(Waiter(id: id, deadline: deadline, continuation: continuation))
+                    if pool.waitTimer.map({ deadline < $0.deadline }) ?? true { armWaitTimer(&pool, receiver, deadline: deadline) }
                     return nil
                 }
-                if let granted {
-                    continuation.resume(with: granted)
-                } else {
-                    // Waiting for a connection counts against the attempt's deadline too.
-                    group.any().scheduleTask(deadline: deadline) { [self] in
-                        stopWaiting(receiver, id: id, with: PushHTTPError.deadlineExceeded)
-                    }
-                }
+                if let granted { continuation.resume(with: granted) }
             }
         } onCancel: {
             stopWaiting(receiver, id: id, with: CancellationError())
         }
+    }
+
+    private func armWaitTimer(_ pool: inout Receiver, _ receiver: WebhookAddress, deadline: NIODeadline) {
+        pool.waitTimer?.task.cancel()
+        let task = group.any().scheduleTask(deadline: deadline) { [self] in waitTimerFired(receiver) }
+        pool.waitTimer = (deadline, task)
+    }
+
+    /// Fails the waiters whose deadline has come and arms the timer for the next one.
+    private func waitTimerFired(_ receiver: WebhookAddress) {
+        let expired = state.withLock { state -> [Waiter] in
+            guard var pool = state.receivers[receiver] else { return [] }
+            defer { state.receivers[receiver] = pool }
+            pool.waitTimer = nil
+            let expired = pool.expired(at: .now())
+            if let next = pool.waiters.map(\.deadline).min() { armWaitTimer(&pool, receiver, deadline: next) }
+            return expired
+        }
+        for waiter in expired { waiter.continuation.resume(throwing: PushHTTPError.deadlineExceeded) }
     }
 
     private func stopWaiting(_ receiver: WebhookAddress, id: Int, with error: any Error) {
@@ -264,10 +303,18 @@ public final class PushHTTPClient: Sendable {
         return channel
     }
 
-    /// The system's trust roots, loaded once.
+    /// Loads the trust roots now, so that a configured `caFile` that cannot be read stops the
+    /// daemon at start instead of failing every https push.
+    public func loadTrustRoots() throws {
+        _ = try tlsContext()
+    }
+
+    /// The trust roots, loaded once.
     private func tlsContext() throws -> NIOSSLContext {
         if let context = state.withLock({ $0.tls }) { return context }
-        let context = try NIOSSLContext(configuration: .makeClientConfiguration())
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let caFile = settings.caFile { configuration.trustRoots = .file(caFile) }
+        let context = try NIOSSLContext(configuration: configuration)
         state.withLock { $0.tls = context }
         return context
     }

@@ -31,6 +31,10 @@ final class PushConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private var state = State.idle
+    /// Answers are given at the end of a read, after the whole of it is handled: a response's end
+    /// usually arrives with its head, and the connection is then back in the pool before the
+    /// caller's next request looks for one.
+    private var answers: [(EventLoopPromise<PushHTTPResponse>, PushHTTPResponse)] = []
     private var deadlineTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
     private let idleTimeout: TimeAmount
@@ -65,7 +69,7 @@ final class PushConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         let request = exchange.request
         var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: request.headers)
-        head.headers.replaceOrAdd(name: "Content-Length", value: String(request.body.readableBytes))
+        head.headers.add(name: "Content-Length", value: String(request.body.readableBytes))
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if request.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
@@ -89,7 +93,7 @@ final class PushConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                 state = .readingBody(exchange, head, [])
             } else {
                 state = .draining(keepAlive: head.isKeepAlive)
-                exchange.promise.succeed(PushHTTPResponse(head: head, body: [], complete: false))
+                answers.append((exchange.promise, PushHTTPResponse(head: head, body: [], complete: false)))
             }
         case (.body(let chunk), .readingBody(let exchange, let head, var bytes)):
             state = .closed  // not copied on append
@@ -97,12 +101,12 @@ final class PushConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             if bytes.count >= exchange.request.bodyLimit {
                 // Enough to quote; the rest is not waited for, and the connection is not reused.
                 state = .draining(keepAlive: false)
-                exchange.promise.succeed(PushHTTPResponse(head: head, body: bytes, complete: false))
+                answers.append((exchange.promise, PushHTTPResponse(head: head, body: bytes, complete: false)))
             } else {
                 state = .readingBody(exchange, head, bytes)
             }
         case (.end, .readingBody(let exchange, let head, let bytes)):
-            exchange.promise.succeed(PushHTTPResponse(head: head, body: bytes, complete: true))
+            answers.append((exchange.promise, PushHTTPResponse(head: head, body: bytes, complete: true)))
             finished(keepAlive: head.isKeepAlive, context: context)
         case (.end, .draining(let keepAlive)):
             finished(keepAlive: keepAlive, context: context)
@@ -112,6 +116,18 @@ final class PushConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             // A response nobody asked for: the connection is out of step and cannot be trusted.
             context.close(promise: nil)
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        giveAnswers()
+        context.fireChannelReadComplete()
+    }
+
+    private func giveAnswers() {
+        guard !answers.isEmpty else { return }
+        let given = answers
+        answers.removeAll()
+        for (promise, response) in given { promise.succeed(response) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -128,6 +144,7 @@ final class PushConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Answers the exchange in flight with what went wrong (a body being read gives what arrived)
     /// and closes the connection.
     private func failExchange(_ error: any Error, context: ChannelHandlerContext) {
+        giveAnswers()
         deadlineTimer?.cancel()
         deadlineTimer = nil
         switch state {
@@ -144,6 +161,7 @@ final class PushConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func deadlinePassed(context: ChannelHandlerContext) {
+        giveAnswers()
         deadlineTimer = nil
         switch state {
         case .awaitingHead(let exchange):

@@ -47,15 +47,23 @@ public enum Daemon {
         defer { store.close() }
         try await UserSync.apply(configuration.users, to: store.directory, logger: logger)
 
-        // Many phones and webhooks can sit behind one host (a DECT gateway, a building management
+        // Webhook pushes, the bulk of an alarm's network work, go through a lean client of their own.
+        let pushClient = PushHTTPClient(settings: PushHTTPClient.Settings(
+            connectTimeout: .seconds(5), idleTimeout: .seconds(60), connectionsPerReceiver: 64,
+            caFile: configuration.webhook.caFile.isEmpty ? nil : configuration.webhook.caFile
+        ))
+        defer { pushClient.shutdown() }
+        if !configuration.webhook.caFile.isEmpty {
+            do { try pushClient.loadTrustRoots() } catch {
+                throw DaemonError.webhookAuthorities(path: configuration.webhook.caFile, reason: "\(error)")
+            }
+        }
+        // Many phones can sit behind one host (a DECT gateway, a building management
         // server); a few slow ones must not starve the rest of connections.
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         clientConfiguration.timeout = .init(connect: .seconds(5))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        // Webhook pushes, the bulk of an alarm's network work, go through a lean client of their own.
-        let pushClient = PushHTTPClient(settings: PushHTTPClient.Settings(connectTimeout: .seconds(5), idleTimeout: .seconds(60), connectionsPerReceiver: 64))
-        defer { pushClient.shutdown() }
         let webhook = WebhookDriver(
             client: pushClient,
             timeout: .milliseconds(configuration.webhook.timeoutMs),

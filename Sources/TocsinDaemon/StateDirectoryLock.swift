@@ -10,6 +10,7 @@ import Glibc
 public enum DaemonError: Error, CustomStringConvertible {
     case stateDirectory(path: String, reason: String)
     case alreadyRunning(path: String)
+    case webhookAuthorities(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -17,6 +18,8 @@ public enum DaemonError: Error, CustomStringConvertible {
             "the state directory \(path) cannot be used: \(reason)"
         case .alreadyRunning(let path):
             "another tocsin is already running on the state directory \(path); stop it first (two daemons on one journal would page everyone twice)"
+        case .webhookAuthorities(let path, let reason):
+            "webhook.ca_file \(path) cannot be read as PEM certificates: \(reason)"
         }
     }
 }

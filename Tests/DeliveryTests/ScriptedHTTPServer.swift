@@ -4,6 +4,7 @@ import Glibc
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A real HTTP/1.1 server on 127.0.0.1 (an ephemeral port) that records every request and answers
@@ -32,11 +33,15 @@ final class ScriptedHTTPServer: Sendable {
         case silence
         /// Aborts the connection with a TCP reset (SO_LINGER 0), as a crashing receiver's kernel does.
         case reset
+        /// A complete kept-alive response, then the connection is closed, as a receiver's idle
+        /// timeout does.
+        case statusThenClose(Int, reason: String)
     }
 
     private struct State {
         var script: [Reply] = []
         var requests: [Request] = []
+        var connections = 0
     }
 
     private final class Store: Sendable {
@@ -53,10 +58,12 @@ final class ScriptedHTTPServer: Sendable {
     /// The reply for requests beyond the script.
     static let fallback = Reply.status(200, reason: "OK")
 
-    init(script: [Reply] = []) async throws {
+    /// `tls`: serve https with this context.
+    init(script: [Reply] = [], tls: NIOSSLContext? = nil) async throws {
         let (stream, continuation) = AsyncStream<Request>.makeStream()
         requests = stream
         arrivals = continuation
+        secure = tls != nil
         store.state.withLock { $0.script = script }
         let box = ServerHooks(next: { [store] request in
             store.state.withLock { state -> Reply in
@@ -66,8 +73,10 @@ final class ScriptedHTTPServer: Sendable {
         }, arrived: { continuation.yield($0) })
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+            .childChannelInitializer { [store] channel in
+                store.state.withLock { $0.connections += 1 }
+                return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder()))
                     try channel.pipeline.syncOperations.addHandler(ScriptedHandler(hooks: box))
                 }
@@ -77,9 +86,14 @@ final class ScriptedHTTPServer: Sendable {
         port = channel.localAddress?.port ?? 0
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    private let secure: Bool
+
+    var url: String { "\(secure ? "https" : "http")://127.0.0.1:\(port)" }
 
     var recorded: [Request] { store.state.withLock { $0.requests } }
+
+    /// Connections accepted so far.
+    var connections: Int { store.state.withLock { $0.connections } }
 
     func script(_ replies: [Reply]) {
         store.state.withLock { $0.script = replies }
@@ -135,6 +149,9 @@ private final class ScriptedHandler: ChannelInboundHandler {
                 self.answer(.status(code, reason: reason), context: loopBound.value)
             }
         case .close:
+            context.close(promise: nil)
+        case .statusThenClose(let code, let reason):
+            answer(.status(code, reason: reason), context: context)
             context.close(promise: nil)
         case .raw(let text):
             write(text, context: context)

@@ -304,6 +304,17 @@ struct DaemonTests {
         #expect(output.contains("is damaged"))
     }
 
+    @Test func anUnreadableWebhookAuthorityFileStopsStartWithAClearError() async throws {
+        let folder = try makeTemporaryFolder("webhook-ca")
+        try writeFile(folder + "/not-pem.txt", "these are no certificates\n")
+        for path in ["missing.pem", "not-pem.txt"] {
+            try writeFile(folder + "/tocsin.toml", Self.configuration() + "\nca_file = \"\(path)\"\n")
+            let (status, output) = try await runTocsin(["run", "--config", "tocsin.toml"], in: folder)
+            #expect(status == 1)
+            #expect(output.contains("webhook.ca_file \(path) cannot be read as PEM certificates"))
+        }
+    }
+
     @Test func embeddedDefaultsKeepStateInALocalFolder() async throws {
         let folder = try makeTemporaryFolder("defaults")
         let daemon = DaemonProcess(folder: folder)

@@ -45,6 +45,7 @@ struct ConfigurationTests {
         #expect(defaults.webhook.maxAttempts == 4)
         #expect(defaults.webhook.initialBackoffMs == 500)
         #expect(defaults.webhook.maxBackoffMs == 8000)
+        #expect(defaults.webhook.caFile == "")
         #expect(defaults.users.isEmpty)
     }
 
@@ -100,6 +101,7 @@ struct ConfigurationTests {
             max_attempts = 20
             initial_backoff_ms = 10
             max_backoff_ms = 10
+            ca_file = "/etc/tocsin/receivers-ca.pem"
             [[users]]
             name = "admin"
             password_hash = "\(exampleHash)"
@@ -112,7 +114,7 @@ struct ConfigurationTests {
             http: .init(host: "0.0.0.0", port: 0, loopbackWithoutAuth: false),
             journal: .init(retentionDays: 0, pruneIntervalMinutes: 10080),
             alarms: .init(technicalGroup: ""),
-            webhook: .init(timeoutMs: 100, maxAttempts: 20, initialBackoffMs: 10, maxBackoffMs: 10),
+            webhook: .init(timeoutMs: 100, maxAttempts: 20, initialBackoffMs: 10, maxBackoffMs: 10, caFile: "/etc/tocsin/receivers-ca.pem"),
             users: [.init(name: "admin", passwordHash: exampleHash), .init(name: "Schwester Anna", passwordHash: otherHash)]
         ))
     }
@@ -343,6 +345,7 @@ struct ConfigurationTests {
         new.webhook.maxAttempts = 2
         new.webhook.initialBackoffMs = 100
         new.webhook.maxBackoffMs = 200
+        new.webhook.caFile = "/etc/tocsin/receivers-ca.pem"
         new.users = [.init(name: "a", passwordHash: exampleHash)]
         let differences = new.reloadDifferences(from: old)
         #expect(differences.reloadable == [
@@ -350,7 +353,7 @@ struct ConfigurationTests {
             "alarms.technical_group", "webhook.timeout_ms", "webhook.max_attempts", "webhook.initial_backoff_ms",
             "webhook.max_backoff_ms", "users",
         ])
-        #expect(differences.needsRestart == ["daemon.state_directory", "http.host", "http.port"])
+        #expect(differences.needsRestart == ["daemon.state_directory", "http.host", "http.port", "webhook.ca_file"])
 
         var passwordChanged = new
         passwordChanged.users[0].passwordHash = otherHash

@@ -68,12 +68,16 @@ public struct Configuration: Sendable, Equatable {
         public var maxAttempts: Int
         public var initialBackoffMs: Int
         public var maxBackoffMs: Int
+        /// PEM file of the authorities https receivers' certificates must chain to; empty for the
+        /// system's trust store.
+        public var caFile: String
 
-        public init(timeoutMs: Int = 5000, maxAttempts: Int = 4, initialBackoffMs: Int = 500, maxBackoffMs: Int = 8000) {
+        public init(timeoutMs: Int = 5000, maxAttempts: Int = 4, initialBackoffMs: Int = 500, maxBackoffMs: Int = 8000, caFile: String = "") {
             self.timeoutMs = timeoutMs
             self.maxAttempts = maxAttempts
             self.initialBackoffMs = initialBackoffMs
             self.maxBackoffMs = maxBackoffMs
+            self.caFile = caFile
         }
 
         /// The retry schedule the alarm service applies to webhook deliveries.
@@ -193,6 +197,7 @@ public struct Configuration: Sendable, Equatable {
         compare("webhook.max_attempts", \.webhook.maxAttempts)
         compare("webhook.initial_backoff_ms", \.webhook.initialBackoffMs)
         compare("webhook.max_backoff_ms", \.webhook.maxBackoffMs)
+        compare("webhook.ca_file", \.webhook.caFile, restart: true)
         compare("users", \.users)
         compare("espax", \.espax, restart: true)
         compare("csta", \.csta, restart: true)

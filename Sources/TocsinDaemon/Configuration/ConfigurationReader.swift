@@ -17,7 +17,7 @@ struct ConfigurationReader {
         ("http", ["host", "port", "loopback_without_auth"]),
         ("journal", ["retention_days", "prune_interval_minutes"]),
         ("alarms", ["technical_group"]),
-        ("webhook", ["timeout_ms", "max_attempts", "initial_backoff_ms", "max_backoff_ms"]),
+        ("webhook", ["timeout_ms", "max_attempts", "initial_backoff_ms", "max_backoff_ms", "ca_file"]),
         ("espax", espaxKeys),
         ("csta", cstaKeys),
         ("voispeed", voispeedKeys),
@@ -130,6 +130,7 @@ struct ConfigurationReader {
         }
         if let initial { webhook.initialBackoffMs = initial }
         if let maximum { webhook.maxBackoffMs = maximum }
+        if let path = string("ca_file", in: table, under: "webhook", allowEmpty: true) { webhook.caFile = path }
     }
 
     private mutating func logLevel(in table: TOMLTable) -> Logger.Level? {
