@@ -92,7 +92,8 @@ public final class PushHTTPClient: Sendable {
     private struct Receiver {
         var idle: [any Channel] = []
         var open = 0
-        var waiters: [Waiter] = []
+        /// In arrival order; a ring buffer, as the first is taken each time.
+        var waiters = CircularBuffer<Waiter>()
         /// One timer for the earliest waiter's deadline, not one per waiter: at thousands of pushes
         /// a second a timer each (mostly never firing) would fill the event loop's timer heap.
         var waitTimer: (deadline: NIODeadline, task: Scheduled<Void>)?
@@ -100,8 +101,8 @@ public final class PushHTTPClient: Sendable {
         /// The waiters whose deadline has come, taken out of the queue.
         mutating func expired(at now: NIODeadline) -> [Waiter] {
             guard waiters.contains(where: { $0.deadline <= now }) else { return [] }
-            let expired = waiters.filter { $0.deadline <= now }
-            waiters.removeAll { $0.deadline <= now }
+            let expired = Array(waiters.filter { $0.deadline <= now })
+            waiters = CircularBuffer(waiters.filter { $0.deadline > now })
             return expired
         }
     }
@@ -147,7 +148,13 @@ public final class PushHTTPClient: Sendable {
             let promise = channel.eventLoop.makePromise(of: PushHTTPResponse.self)
             channel.writeAndFlush(PushExchange(request: request, promise: promise, deadline: deadline, reused: reused), promise: nil)
             do {
-                return try await promise.futureResult.get()
+                // A cancelled push (its alarm ended, the daemon stops) gives up its connection at
+                // once rather than wait out the receiver.
+                return try await withTaskCancellationHandler {
+                    try await promise.futureResult.get()
+                } onCancel: {
+                    channel.close(promise: nil)
+                }
             } catch PushHTTPError.staleConnection {
                 continue
             }
@@ -188,26 +195,32 @@ public final class PushHTTPClient: Sendable {
                 let granted: Result<Lease, any Error>? = state.withLock { state in
                     if state.shutDown { return .failure(PushHTTPError.shutDown) }
                     if Task.isCancelled { return .failure(CancellationError()) }
-                    var pool = state.receivers[receiver, default: Receiver()]
-                    defer { state.receivers[receiver] = pool }
-                    // The most recently used first: it is the least likely to have been closed.
-                    while let channel = pool.idle.popLast() {
-                        if channel.isActive { return .success(.reuse(channel)) }
-                    }
-                    if pool.open < settings.connectionsPerReceiver {
-                        pool.open += 1
-                        return .success(.connect)
-                    }
-                    // Waiting for a connection counts against the attempt's deadline too.
-                    pool.waiters.append(Waiter(id: id, deadline: deadline, continuation: continuation))
-                    if pool.waitTimer.map({ deadline < $0.deadline }) ?? true { armWaitTimer(&pool, receiver, deadline: deadline) }
-                    return nil
+                    // Changed in place: a copy out of the dictionary would copy the waiters too.
+                    return lease(&state.receivers[receiver, default: Receiver()], receiver, id: id, deadline: deadline, continuation: continuation)
                 }
                 if let granted { continuation.resume(with: granted) }
             }
         } onCancel: {
             stopWaiting(receiver, id: id, with: CancellationError())
         }
+    }
+
+    /// A connection for a request now (an idle one, or leave to open one), or nil with the request
+    /// queued as a waiter.
+    private func lease(_ pool: inout Receiver, _ receiver: WebhookAddress, id: Int, deadline: NIODeadline,
+                       continuation: CheckedContinuation<Lease, any Error>) -> Result<Lease, any Error>? {
+        // The most recently used first: it is the least likely to have been closed.
+        while let channel = pool.idle.popLast() {
+            if channel.isActive { return .success(.reuse(channel)) }
+        }
+        if pool.open < settings.connectionsPerReceiver {
+            pool.open += 1
+            return .success(.connect)
+        }
+        // Waiting for a connection counts against the attempt's deadline too.
+        pool.waiters.append(Waiter(id: id, deadline: deadline, continuation: continuation))
+        if pool.waitTimer.map({ deadline < $0.deadline }) ?? true { armWaitTimer(&pool, receiver, deadline: deadline) }
+        return nil
     }
 
     private func armWaitTimer(_ pool: inout Receiver, _ receiver: WebhookAddress, deadline: NIODeadline) {
@@ -219,11 +232,12 @@ public final class PushHTTPClient: Sendable {
     /// Fails the waiters whose deadline has come and arms the timer for the next one.
     private func waitTimerFired(_ receiver: WebhookAddress) {
         let expired = state.withLock { state -> [Waiter] in
-            guard var pool = state.receivers[receiver] else { return [] }
-            defer { state.receivers[receiver] = pool }
-            pool.waitTimer = nil
-            let expired = pool.expired(at: .now())
-            if let next = pool.waiters.map(\.deadline).min() { armWaitTimer(&pool, receiver, deadline: next) }
+            guard state.receivers[receiver] != nil else { return [] }
+            state.receivers[receiver]!.waitTimer = nil
+            let expired = state.receivers[receiver]!.expired(at: .now())
+            if let next = state.receivers[receiver]!.waiters.map(\.deadline).min() {
+                armWaitTimer(&state.receivers[receiver]!, receiver, deadline: next)
+            }
             return expired
         }
         for waiter in expired { waiter.continuation.resume(throwing: PushHTTPError.deadlineExceeded) }
@@ -258,16 +272,15 @@ public final class PushHTTPClient: Sendable {
     /// A connection closed (or never opened): its place goes to the longest waiter.
     private func connectionEnded(_ receiver: WebhookAddress, channel: (any Channel)?) {
         let waiter = state.withLock { state -> Waiter? in
-            guard var pool = state.receivers[receiver] else { return nil }
-            defer { state.receivers[receiver] = pool.open == 0 && pool.waiters.isEmpty ? nil : pool }
+            guard state.receivers[receiver] != nil else { return nil }
             if let channel {
                 let closed = ObjectIdentifier(channel)
-                pool.idle.removeAll { ObjectIdentifier($0) == closed }
+                state.receivers[receiver]!.idle.removeAll { ObjectIdentifier($0) == closed }
             }
-            pool.open -= 1
-            guard !pool.waiters.isEmpty else { return nil }
-            pool.open += 1
-            return pool.waiters.removeFirst()
+            guard state.receivers[receiver]!.waiters.isEmpty else { return state.receivers[receiver]!.waiters.removeFirst() }
+            state.receivers[receiver]!.open -= 1
+            if state.receivers[receiver]!.open == 0 { state.receivers[receiver] = nil }
+            return nil
         }
         waiter?.continuation.resume(returning: .connect)
     }

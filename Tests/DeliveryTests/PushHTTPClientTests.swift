@@ -106,6 +106,19 @@ import Testing
         try await server.shutdown()
     }
 
+    @Test func aCancelledRequestGivesUpAtOnce() async throws {
+        let server = try await ScriptedHTTPServer(script: [.silence])
+        let client = PushHTTPClient()
+        defer { client.shutdown() }
+        let push = Task { try await post(client, server.url, deadline: .seconds(30)) }
+        for await _ in server.requests { break }
+        let started = ContinuousClock.now
+        push.cancel()
+        await #expect(throws: (any Error).self) { try await push.value }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        try await server.shutdown()
+    }
+
     @Test func aSuccessIsAnsweredAtItsHeadWhenItsBodyIsNotWanted() async throws {
         // Content-Length promises more than ever comes: the push is answered at once all the same.
         let server = try await ScriptedHTTPServer(script: [.raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"ok\":")])
