@@ -132,6 +132,18 @@ import Testing
         try await server.shutdown()
     }
 
+    @Test func aContinueBeforeTheAnswerIsPassedOver() async throws {
+        let server = try await ScriptedHTTPServer(script: [
+            .raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"),
+        ])
+        let client = PushHTTPClient()
+        defer { client.shutdown() }
+        let response = try await post(client, server.url)
+        #expect(response.status == .created)
+        #expect(response.body == Array("ok".utf8))
+        try await server.shutdown()
+    }
+
     @Test func aBodyIsReadUpToTheLimitOnly() async throws {
         let server = try await ScriptedHTTPServer(script: [.status(500, reason: "Internal Server Error", body: String(repeating: "e", count: 100_000))])
         let client = PushHTTPClient()
