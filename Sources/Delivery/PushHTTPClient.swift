@@ -51,14 +51,16 @@ public enum PushHTTPError: Error, Equatable, Sendable {
     case shutDown
 }
 
-/// The HTTP/1.1 client of the push drivers: kept-alive connections per receiver (scheme, host and
-/// port), at most `connectionsPerReceiver` of them, and requests beyond that waiting in arrival
+/// The HTTP/1.1 client of the webhook driver: kept-alive connections per receiver (scheme, host
+/// and port), at most `connectionsPerReceiver` of them, and requests beyond that waiting in arrival
 /// order for the next free one. It does only what a push needs, with no redirects, cookies, proxies
 /// or decompression, so an alarm's push costs a fraction of what a general client's machinery does.
 ///
-/// A request that finds its kept-alive connection closed by the receiver (which may close an idle
-/// connection at any moment) is sent again on a fresh one: the receiver never saw it. Every other
-/// failure is the caller's to judge.
+/// A request whose kept-alive connection turns out closed by the receiver (which may close an idle
+/// connection at any moment) before any answer is sent again at once on a fresh connection, rather
+/// than failing the attempt and waiting out a back-off. The receiver may have seen it; delivery is
+/// at-least-once, and the webhook's `Idempotency-Key` lets it drop the copy. Every other failure is
+/// the caller's to judge.
 public final class PushHTTPClient: Sendable {
     public struct Settings: Sendable {
         public var connectTimeout: Duration
