@@ -155,7 +155,7 @@ public final class PushHTTPClient: Sendable {
                 return try await withTaskCancellationHandler {
                     try await promise.futureResult.get()
                 } onCancel: {
-                    channel.close(promise: nil)
+                    channel.triggerUserOutboundEvent(PushCancellation(future: promise.futureResult), promise: nil)
                 }
             } catch PushHTTPError.staleConnection {
                 continue

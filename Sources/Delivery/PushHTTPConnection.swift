@@ -11,6 +11,11 @@ struct PushExchange {
     var reused: Bool
 }
 
+/// Asks a connection to give up the exchange whose answer is `future`, if it is still in flight.
+struct PushCancellation {
+    var future: EventLoopFuture<PushHTTPResponse>
+}
+
 /// The end of one HTTP/1.1 connection of a `PushHTTPClient`: writes one request at a time (POST is
 /// not pipelined, RFC 9112 §9.3.2), answers the exchange's promise with the response, and offers
 /// the connection back for the next request once the response is complete and both sides keep it
@@ -136,9 +141,36 @@ final class PushConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelInactive(context: ChannelHandlerContext) {
         failExchange(PushHTTPError.closedBeforeResponse, context: context)
+        // The timers' closures hold the context, and the context this handler: dropped here, or
+        // every closed connection would stay in memory.
         idleTimer?.cancel()
+        idleTimer = nil
         state = .closed
         context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        idleTimer = nil
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+    }
+
+    /// A cancelled push ends its exchange and the connection, but only while the exchange is still
+    /// the one in flight: once answered, the connection may already carry another push.
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard let cancellation = event as? PushCancellation else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        let current: PushExchange? = switch state {
+        case .awaitingHead(let exchange), .readingBody(let exchange, _, _): exchange
+        case .idle, .draining, .closed: nil
+        }
+        if let current, current.promise.futureResult === cancellation.future {
+            failExchange(CancellationError(), context: context)
+        }
+        promise?.succeed()
     }
 
     /// Answers the exchange in flight with what went wrong (a body being read gives what arrived)
