@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// One request and the answer it is waiting for, handed to a connection's pipeline.
 struct PushExchange {
@@ -46,9 +47,17 @@ final class PushConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Called on the event loop when the connection can carry the next request.
     private let becameIdle: (any Channel) -> Void
 
+    /// Handlers alive now: a test checks that closed connections are freed.
+    static let alive = Atomic<Int>(0)
+
     init(idleTimeout: TimeAmount, becameIdle: @escaping (any Channel) -> Void) {
         self.idleTimeout = idleTimeout
         self.becameIdle = becameIdle
+        Self.alive.add(1, ordering: .relaxed)
+    }
+
+    deinit {
+        Self.alive.subtract(1, ordering: .relaxed)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -13,6 +13,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 import Testing
 
 /// The push client over real loopback connections: connections kept and shared, a kept connection
@@ -60,6 +61,23 @@ import Testing
         #expect(try await post(client, server.url).status == .created)
         #expect(server.connections == 2)
         #expect(server.recorded.count == requests)
+        try await server.shutdown()
+    }
+
+    @Test func closedConnectionsAreFreed() async throws {
+        // Every answer closes its connection, as a receiver without keep-alive does.
+        let server = try await ScriptedHTTPServer(script: Array(repeating: .statusThenClose(200, reason: "OK"), count: 50))
+        let client = PushHTTPClient()
+        defer { client.shutdown() }
+        let before = PushConnectionHandler.alive.load(ordering: .relaxed)
+        for _ in 0..<50 { #expect(try await post(client, server.url).status == .ok) }
+        #expect(server.connections == 50)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while PushConnectionHandler.alive.load(ordering: .relaxed) > before, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // Other tests running beside this one may hold a few connections of their own.
+        #expect(PushConnectionHandler.alive.load(ordering: .relaxed) < before + 5)
         try await server.shutdown()
     }
 
