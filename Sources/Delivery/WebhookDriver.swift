@@ -3,9 +3,10 @@
 // repetitions and journalling; a driver only says what one attempt came to.
 //
 // `WebhookDriver` pushes an alarm as one JSON POST to an http or https URL through the daemon's
-// `PushHTTPClient`, which keeps connections to each receiver alive. The Cisco push and SIP MESSAGE drivers sit beside it, and so does the
-// VOIspeed PBX (`VOIspeedPBX`), which carries the pure `VOIspeed` target's requests for its SMS
-// driver and for the escalation dialer it also offers the alarm core.
+// `PushHTTPClient`, which keeps connections to each receiver alive. The Cisco push and SIP MESSAGE
+// drivers sit beside it, and so does the VOIspeed PBX (`VOIspeedPBX`), which carries the pure
+// `VOIspeed` target's requests for its SMS driver and for the escalation dialer it also offers the
+// alarm core.
 
 #if canImport(Glibc)
 import Glibc
