@@ -232,6 +232,18 @@ func sampleRequest(address: String, alarmID: AlarmID = 12, attempt: Int = 1, rep
         }
     }
 
+    @Test func aResponseThatIsNotHTTPIsARetryableFailure() async throws {
+        try await withWebhook(script: [.raw("220 mail.example ESMTP ready\r\n\r\n")]) { driver, server in
+            let outcome = await driver.deliver(sampleRequest(address: server.url))
+            guard case .failed(let reason, let retryable) = outcome else {
+                Issue.record("accepted a response that is not HTTP: \(outcome)")
+                return
+            }
+            #expect(retryable)
+            #expect(reason.hasPrefix("\(server.url) sent a malformed response: "))
+        }
+    }
+
     @Test func aSuccessStatusWithABodyCutShortIsStillAccepted() async throws {
         try await withWebhook(script: [.raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"ok\":")]) { driver, server in
             #expect(await driver.deliver(sampleRequest(address: server.url)) == .accepted(detail: "HTTP 200"))
