@@ -60,7 +60,8 @@ struct StoreTests {
             let settings = try store.writerSettings()
             #expect(settings == Store.ConnectionSettings(
                 journalMode: "wal", synchronous: 2, foreignKeys: 1,
-                busyTimeoutMilliseconds: Int(Store.busyTimeoutMilliseconds), userVersion: Store.schemaVersion
+                busyTimeoutMilliseconds: Int(Store.busyTimeoutMilliseconds), userVersion: Store.schemaVersion,
+                tempStore: 2
             ))
             // WAL is a property of the file, so a second connection sees it too.
             let other = try Database(path: directory.file("tocsin.sqlite"), mode: .readOnly)
