@@ -44,22 +44,31 @@ final class HTTPRequestCollector: ChannelInboundHandler, @unchecked Sendable {
             let loop = context.eventLoop
             let loopBound = NIOLoopBound(context, eventLoop: loop)
             onRequest(head, text, loop) { reply in
-                loop.execute {
+                // Most answers are given at once, on this loop: write them without another hop.
+                if loop.inEventLoop {
                     guard channel.isActive else { return }
-                    let context = loopBound.value
-                    var buffer = context.channel.allocator.buffer(capacity: reply.body.utf8.count)
-                    buffer.writeString(reply.body)
-                    var headers = HTTPHeaders()
-                    if let contentType = reply.contentType { headers.add(name: "Content-Type", value: contentType) }
-                    headers.add(name: "Content-Length", value: "\(buffer.readableBytes)")
-                    let response = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
-                    context.write(NIOAny(HTTPServerResponsePart.head(response)), promise: nil)
-                    if buffer.readableBytes > 0 {
-                        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
+                    Self.write(reply, version: head.version, on: loopBound.value)
+                } else {
+                    loop.execute {
+                        guard channel.isActive else { return }
+                        Self.write(reply, version: head.version, on: loopBound.value)
                     }
-                    context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
                 }
             }
         }
+    }
+
+    private static func write(_ reply: Reply, version: HTTPVersion, on context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: reply.body.utf8.count)
+        buffer.writeString(reply.body)
+        var headers = HTTPHeaders()
+        if let contentType = reply.contentType { headers.add(name: "Content-Type", value: contentType) }
+        headers.add(name: "Content-Length", value: "\(buffer.readableBytes)")
+        let response = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
+        context.write(NIOAny(HTTPServerResponsePart.head(response)), promise: nil)
+        if buffer.readableBytes > 0 {
+            context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: nil)
+        }
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
     }
 }

@@ -84,11 +84,14 @@ public final class WebhookReceiver: Sendable {
         try? await channel.close()
     }
 
-    fileprivate func handle(_ request: Received, on loop: any EventLoop, respond: @escaping @Sendable (Int) -> Void) {
+    /// `request` is only built when requests are kept: decoding every body's JSON would make a
+    /// benchmark's receiver cost as much as the daemon it measures.
+    fileprivate func handle(path: String, _ request: () -> Received, on loop: any EventLoop, respond: @escaping @Sendable (Int) -> Void) {
+        let kept = keepsRequests ? request() : nil
         let answer = state.withLock { state -> Answer in
             state.count += 1
-            if keepsRequests { state.received.append(request) }
-            let answer = state.answers[request.path] ?? .status(200)
+            if let kept { state.received.append(kept) }
+            let answer = state.answers[path] ?? .status(200)
             if case .hold = answer { state.held.append((loop, { respond(200) })) }
             return answer
         }
@@ -102,9 +105,11 @@ public final class WebhookReceiver: Sendable {
     /// Records each request and answers it as the test said, now or when released.
     private static func handler(_ box: Box) -> HTTPRequestCollector {
         HTTPRequestCollector { head, text, loop, respond in
-            let json = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8))) ?? [:]
-            let request = Received(path: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: text, json: json, at: .now)
-            box.value?.handle(request, on: loop) { code in respond(.init(status: code)) }
+            let at = ContinuousClock.now
+            box.value?.handle(path: head.uri, {
+                let json = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8))) ?? [:]
+                return Received(path: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: text, json: json, at: at)
+            }, on: loop) { code in respond(.init(status: code)) }
         }
     }
 }
