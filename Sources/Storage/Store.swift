@@ -141,10 +141,10 @@ public final class Store: Sendable {
         guard mode.lowercased() == "wal" else {
             throw StoreError.setting(path: database.path, pragma: "journal_mode", wanted: "wal", got: mode)
         }
-        // Every write of a batch runs in its own savepoint, and SQLite keeps the old content of each
-        // page a savepoint changes in a sub-journal. On disk (past 64 KiB, which one alarm's write
-        // passes) that cost two pwrite(2) calls a page: about thirty an alarm, the largest part of the
-        // writer's time. In memory it is a copy, and it is dropped at RELEASE.
+        // SQLite keeps the old content of each page a savepoint or a statement changes in a
+        // sub-journal. On disk (past 64 KiB, which one alarm's write passes) that cost two pwrite(2)
+        // calls a page: about thirty an alarm when every write had its own savepoint, the largest
+        // part of the writer's time. In memory it is a copy, dropped at RELEASE.
         try database.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY")
         let synchronous = try database.integer(pragma: "synchronous")
         guard synchronous == 2 else {

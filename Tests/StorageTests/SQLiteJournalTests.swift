@@ -267,7 +267,7 @@ struct SQLiteJournalTests {
             defer { store.close() }
             let journal = store.journal
             // Each task pair races a good record against an update of an unknown alarm; the bad one
-            // fails in its savepoint while the records still commit.
+            // fails alone (in its savepoint, once the batch runs again) while the records still commit.
             let results = await withTaskGroup(of: Result<AlarmID, StoreError>.self) { tasks in
                 for number in 0..<200 {
                     tasks.addTask {
