@@ -55,6 +55,10 @@ public final class WebhookDriver: DeliveryDriver {
     private let settingsBox: Mutex<Settings>
     private let userAgent: String
     private let logger: Logger
+    /// Parsed addresses, invalid ones too: a phone's address is parsed once, not at every push
+    /// (URL parsing was a noticeable part of a push's cost). Bounded, because addresses are free text.
+    private let addresses = Mutex<[String: WebhookAddress?]>([:])
+    static let parsedAddressLimit = 1024
 
     public init(client: PushHTTPClient, timeout: Duration, retryPolicy: RetryPolicy, version: String, logger: Logger) {
         self.client = client
@@ -77,9 +81,19 @@ public final class WebhookDriver: DeliveryDriver {
         "tocsin-\(request.alarm.id)-\(request.destination.phoneID)-\(request.repetition)"
     }
 
+    private func receiver(at address: String) -> WebhookAddress? {
+        if let known = addresses.withLock({ $0[address] }) { return known }
+        let parsed = WebhookAddress(address)
+        addresses.withLock { addresses in
+            if addresses.count >= Self.parsedAddressLimit { addresses.removeAll() }
+            addresses[address] = parsed
+        }
+        return parsed
+    }
+
     public func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
         let address = request.destination.address
-        guard let receiver = WebhookAddress(address) else {
+        guard let receiver = receiver(at: address) else {
             return .failed(reason: "invalid webhook address \"\(address)\" of phone \(request.destination.phoneID): it must be an http:// or https:// URL with a host", retryable: false)
         }
         let headers: HTTPHeaders = [

@@ -102,7 +102,7 @@ final class ESPAXConnectionHandler: ChannelInboundHandler {
         for action in actions {
             switch action {
             case .send(let message, let number):
-                context.write(wrapOutboundOut(ByteBuffer(bytes: message.frame(timestamp: now, headerNumber: number).bytes)), promise: nil)
+                context.write(wrapOutboundOut(Self.frame(message, timestamp: now, headerNumber: number, allocator: context.channel.allocator)), promise: nil)
                 wrote = true
             case .checkCredentials(let login):
                 checkCredentials(login, link: link)
@@ -183,13 +183,26 @@ final class ESPAXConnectionHandler: ChannelInboundHandler {
         perform(actions)
     }
 
-    /// Writes frames from the process desk or elsewhere, in the order given.
-    func write(_ frames: [EXFrame]) {
+    /// Writes messages from the process desk or elsewhere, in the order given.
+    func write(_ messages: [ESPAXServerMessage], timestamp: Date) {
         guard let context, !closing, session.phase != .closed else { return }
-        for frame in frames {
-            context.write(wrapOutboundOut(ByteBuffer(bytes: frame.bytes)), promise: nil)
+        for message in messages {
+            context.write(wrapOutboundOut(Self.frame(message, timestamp: timestamp, headerNumber: nil, allocator: context.channel.allocator)), promise: nil)
         }
         context.flush()
+    }
+
+    /// The `EX` header and the XML written straight into one buffer (the bytes of `EXFrame`,
+    /// without its intermediate arrays).
+    static func frame(_ message: ESPAXServerMessage, timestamp: Date, headerNumber: UInt32?, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let xml = message.xml(timestamp: timestamp)
+        let total = EXFrame.headerLength + xml.utf8.count
+        var buffer = allocator.buffer(capacity: total)
+        buffer.writeBytes(EXFrame.magicBytes)
+        buffer.writeInteger(UInt32(truncatingIfNeeded: total))
+        buffer.writeInteger(headerNumber ?? message.headerNumber)
+        buffer.writeString(xml)
+        return buffer
     }
 
     func shutdown() {

@@ -22,13 +22,14 @@ public final class ESPAXConnectionLink: Sendable, Hashable {
         self.handler = handler
     }
 
-    /// Writes the messages in order, with their own header numbers, and flushes.
+    /// Writes the messages in order, with their own header numbers, and flushes. The XML is written
+    /// on the connection's loop, not here: callers send under their own locks (the process desk
+    /// does, to keep a process's messages in order), and the order of `execute` is already theirs.
     public func send(_ messages: [ESPAXServerMessage]) {
         guard !messages.isEmpty else { return }
         let now = Date()
-        let frames = messages.map { $0.frame(timestamp: now) }
         let handler = self.handler
-        channel.eventLoop.execute { handler.value.write(frames) }
+        channel.eventLoop.execute { handler.value.write(messages, timestamp: now) }
     }
 
     /// `CMD.SHUTDOWN` to a logged-in client, then close.

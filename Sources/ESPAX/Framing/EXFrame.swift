@@ -13,6 +13,7 @@ public struct EXFrame: Sendable, Hashable {
     /// The largest frame Tocsin ever sends: the tetronik client reads only 16 bits of the length.
     public static let maximumOutgoingLength = 65_535
     static let magic: (UInt8, UInt8) = (0x45, 0x58)
+    public static let magicBytes: [UInt8] = [magic.0, magic.1]
 
     public init(number: UInt32 = 0, body: [UInt8]) {
         self.number = number
