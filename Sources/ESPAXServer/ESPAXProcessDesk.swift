@@ -27,8 +27,43 @@ public final class ESPAXProcessDesk: Sendable {
 
     private struct ReferenceKey: Hashable { var client: String; var reference: String }
 
+    /// The tracked processes by alarm, and by connection as well: a closed connection drops its
+    /// own processes without a pass over everyone's (in callisto mode a process stays tracked
+    /// until its alarm ends, so there can be tens of thousands).
+    private struct TrackedProcesses {
+        private var byAlarm: [AlarmID: Tracked] = [:]
+        private var byConnection: [Int: Set<AlarmID>] = [:]
+
+        var count: Int { byAlarm.count }
+
+        subscript(id: AlarmID) -> Tracked? {
+            get { byAlarm[id] }
+            set {
+                let before = byAlarm[id]?.link.id
+                byAlarm[id] = newValue
+                let after = newValue?.link.id
+                guard before != after else { return }
+                if let before {
+                    byConnection[before]?.remove(id)
+                    if byConnection[before]?.isEmpty == true { byConnection[before] = nil }
+                }
+                if let after { byConnection[after, default: []].insert(id) }
+            }
+        }
+
+        mutating func removeValue(forKey id: AlarmID) -> Tracked? {
+            let removed = self[id]
+            self[id] = nil
+            return removed
+        }
+
+        mutating func forget(connection id: Int) {
+            for alarm in byConnection.removeValue(forKey: id) ?? [] { byAlarm[alarm] = nil }
+        }
+    }
+
     private struct State {
-        var tracked: [AlarmID: Tracked] = [:]
+        var tracked = TrackedProcesses()
         /// Snapshots of ESPA-X alarms whose `raise` has not returned to the desk yet.
         var early: [AlarmID: (alarm: Alarm, at: ContinuousClock.Instant)] = [:]
         var lastEarlyPurge: ContinuousClock.Instant?
@@ -122,7 +157,7 @@ public final class ESPAXProcessDesk: Sendable {
     /// Drops the processes of a closed connection; their alarms go on.
     func forget(connection id: Int) {
         state.withLock { state in
-            state.tracked = state.tracked.filter { $0.value.link.id != id }
+            state.tracked.forget(connection: id)
         }
     }
 

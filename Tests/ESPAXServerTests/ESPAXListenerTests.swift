@@ -47,6 +47,15 @@ struct ESPAXListenerTests {
         // starting: with tens of thousands of such alarms, every event scanned them all.
         let server = try await ServerHarness()
         var tans: [Int64] = []
+        // Another session's processes stay tracked when the first connection closes.
+        let other = try WireClient(port: server.port)
+        #expect(try await other.login()["RSP-CODE"] == "200")
+        for index in 0..<3 {
+            _ = other.send("REQ.P-START", [("CP-PR-REF", "other-\(index)"), ("CP-GROUPID", "0815"), ("CP-TEXTMSG", "Room \(index)")])
+            _ = try await other.expect("RSP.P-START")
+            _ = try await other.expect("IND.P-STARTED")
+            _ = try await other.expect("IND.P-ENDED")
+        }
         do {
             let client = try WireClient(port: server.port)
             #expect(try await client.login()["RSP-CODE"] == "200")
@@ -58,11 +67,21 @@ struct ESPAXListenerTests {
                 _ = try await client.expect("IND.P-STARTED")
                 _ = try await client.expect("IND.P-ENDED")
             }
-            #expect(server.listener.desk.trackedCount == 20)
+            #expect(server.listener.desk.trackedCount == 23)
         }
         // The connection is closed; the desk forgets its processes, the alarms go on.
         let deadline = ContinuousClock.now + .seconds(5)
-        while server.listener.desk.trackedCount > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        while server.listener.desk.trackedCount > 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(server.listener.desk.trackedCount == 3)
+        // The other session's process is still its own: a stop reports no second IND.P-ENDED.
+        _ = other.send("REQ.P-STOP", [("CP-PR-REF", "other-0")])
+        #expect(try await other.expect("RSP.P-STOP").document["RSP-CODE"] == "200")
+        other.send("REQ.HEARTBEAT")
+        _ = try await other.expect("RSP.HEARTBEAT")
+        #expect(server.listener.desk.trackedCount == 2)
+        other.disconnect()
+        let otherGone = ContinuousClock.now + .seconds(5)
+        while server.listener.desk.trackedCount > 0, ContinuousClock.now < otherGone { try await Task.sleep(for: .milliseconds(10)) }
         #expect(server.listener.desk.trackedCount == 0)
         for tan in tans { _ = try await server.alarms.acknowledge(tan, by: "Nurse Anna") }
         #expect(try await server.journal.alarm(id: tans[19])?.state == .ended)

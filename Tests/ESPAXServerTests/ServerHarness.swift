@@ -91,6 +91,9 @@ final class WireClient {
 
     deinit { close(fd) }
 
+    /// Ends the connection as a client that goes away does; the descriptor is closed at deinit.
+    func disconnect() { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+
     func write(_ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
     }
