@@ -189,6 +189,8 @@ struct ServerMessageSchemaTests {
         (1_735_732_805.9, "2025-01-01T12:00:05Z"),
         (4_102_444_799.0, "2099-12-31T23:59:59Z"),
         (-1.0, "1969-12-31T23:59:59Z"),
+        (253_402_300_799.0, "9999-12-31T23:59:59Z"),
+        (253_402_300_800.0, "10000-01-01T00:00:00Z"),
     ])
     func timestamps(seconds: Double, text: String) {
         #expect(ESPAXTimestamp.string(from: Date(timeIntervalSince1970: seconds)) == text)

@@ -13,6 +13,31 @@ public enum ESPAXTimestamp {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
+        if (0...9999).contains(year) {
+            // Fixed width, written in place: three of these go out with every alarm.
+            return String(unsafeUninitializedCapacity: 20) { buffer in
+                func put(_ value: Int64, _ width: Int, at offset: Int) {
+                    var rest = value
+                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                        buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                        rest /= 10
+                    }
+                }
+                put(year, 4, at: 0)
+                buffer[4] = UInt8(ascii: "-")
+                put(month, 2, at: 5)
+                buffer[7] = UInt8(ascii: "-")
+                put(day, 2, at: 8)
+                buffer[10] = UInt8(ascii: "T")
+                put(secondOfDay / 3600, 2, at: 11)
+                buffer[13] = UInt8(ascii: ":")
+                put(secondOfDay % 3600 / 60, 2, at: 14)
+                buffer[16] = UInt8(ascii: ":")
+                put(secondOfDay % 60, 2, at: 17)
+                buffer[19] = UInt8(ascii: "Z")
+                return 20
+            }
+        }
         return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
             + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay % 3600 / 60, 2) + ":" + pad(secondOfDay % 60, 2) + "Z"
     }

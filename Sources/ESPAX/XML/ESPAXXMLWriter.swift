@@ -32,21 +32,52 @@ struct ESPAXXMLWriter {
         return ["CP-PHONENO": phone, "CP-CBCKNO": phone, "SS-SBSCRNO": phone, "SS-NETW-NO": clip, "SS-KEY": clip]
     }()
 
+    /// What the XSD asks of one name's values, from the two tables above, looked up once per value.
+    struct Rule {
+        var maximumLength: Int?
+        var allowed: Set<Character>?
+    }
+
+    static let rules: [String: Rule] = {
+        var rules: [String: Rule] = [:]
+        for (name, limit) in maximumLength { rules[name, default: Rule()].maximumLength = limit }
+        for (name, allowed) in allowedCharacters { rules[name, default: Rule()].allowed = allowed }
+        return rules
+    }()
+
     /// The value as it may be written for `name`, or nil when nothing valid remains.
     static func conformingValue(_ raw: String, for name: String) -> String? {
+        conformingValue(raw, rule: rules[name])
+    }
+
+    static func conformingValue(_ raw: String, rule: Rule?) -> String? {
         // Most values (numbers, references, session ids, plain text) already conform: printable
         // ASCII without spaces at either end, within the limit, for an element with no pattern.
-        if allowedCharacters[name] == nil, XMLText.isPrintableASCII(raw),
-           raw.utf8.count <= maximumLength[name] ?? Int.max,
+        if rule?.allowed == nil, XMLText.isPrintableASCII(raw),
+           raw.utf8.count <= rule?.maximumLength ?? Int.max,
            raw.utf8.first != UInt8(ascii: " "), raw.utf8.last != UInt8(ascii: " ") {
             return raw.isEmpty ? nil : raw
         }
         var value = raw.trimmingXMLWhitespace()
-        if let allowed = allowedCharacters[name] { value = String(value.filter { allowed.contains($0) }) }
+        if let allowed = rule?.allowed { value = String(value.filter { allowed.contains($0) }) }
         value = replacingForbiddenCharacters(value)
-        if let limit = maximumLength[name] { value = value.truncatedToScalars(limit) }
+        if let limit = rule?.maximumLength { value = value.truncatedToScalars(limit) }
         let trimmed = value.trimmingXMLWhitespace()
         return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// True for a value that goes out exactly as it is under `rule`: non-empty printable ASCII with
+    /// nothing to escape, no space at either end, within the limit, for a name without a pattern.
+    /// One pass over the bytes, for the values nearly every message carries.
+    static func isPlain(_ raw: String, rule: Rule?) -> Bool {
+        guard rule?.allowed == nil else { return false }
+        let utf8 = raw.utf8
+        guard let first = utf8.first, first != UInt8(ascii: " "), utf8.last != UInt8(ascii: " "),
+              utf8.count <= rule?.maximumLength ?? Int.max else { return false }
+        return utf8.allSatisfy { byte in
+            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<")
+                && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "\"")
+        }
     }
 
     // XML 1.0 forbids most C0 controls even as references; a space keeps the text readable.
@@ -64,24 +95,49 @@ struct ESPAXXMLWriter {
 
     /// Opens the `ESPA-X` root and the message element.
     mutating func open(message: String, attributes: [(String, String?)], timestamp: Date?) {
-        output += Self.declaration
-        output += #"<ESPA-X xmlns="http://ns.espa-x.org/espa-x" version="1.00""#
-        if let timestamp { output += #" timestamp=""# + ESPAXTimestamp.string(from: timestamp) + #"""# }
-        output += "><" + message
-        for (name, value) in attributes {
-            guard let value, let conforming = Self.conformingValue(value, for: name) else { continue }
-            output += " " + name + #"=""# + Self.escaped(conforming, inAttribute: true) + #"""#
+        output.reserveCapacity(512)
+        output.append(Self.declaration)
+        output.append(#"<ESPA-X xmlns="http://ns.espa-x.org/espa-x" version="1.00""#)
+        if let timestamp {
+            output.append(#" timestamp=""#)
+            output.append(ESPAXTimestamp.string(from: timestamp))
+            output.append(#"""#)
         }
-        output += ">"
+        output.append("><")
+        output.append(message)
+        for (name, value) in attributes {
+            guard let value, let written = Self.written(value, for: name, inAttribute: true) else { continue }
+            output.append(" ")
+            output.append(name)
+            output.append(#"=""#)
+            output.append(written)
+            output.append(#"""#)
+        }
+        output.append(">")
     }
 
     /// Writes one simple element, or nothing when the value is absent or empties out.
     mutating func field(_ name: String, _ value: String?) {
-        guard let value, let conforming = Self.conformingValue(value, for: name) else { return }
-        output += "<" + name + ">" + Self.escaped(conforming, inAttribute: false) + "</" + name + ">"
+        guard let value, let written = Self.written(value, for: name, inAttribute: false) else { return }
+        output.append("<")
+        output.append(name)
+        output.append(">")
+        output.append(written)
+        output.append("</")
+        output.append(name)
+        output.append(">")
+    }
+
+    /// The value conformed and escaped, or nil when nothing valid remains.
+    private static func written(_ value: String, for name: String, inAttribute: Bool) -> String? {
+        let rule = rules[name]
+        if isPlain(value, rule: rule) { return value }
+        return conformingValue(value, rule: rule).map { escaped($0, inAttribute: inAttribute) }
     }
 
     mutating func close(message: String) {
-        output += "</" + message + "></ESPA-X>"
+        output.append("</")
+        output.append(message)
+        output.append("></ESPA-X>")
     }
 }
