@@ -109,9 +109,15 @@ public final class ESPAXProcessDesk: Sendable {
     // MARK: - Events
 
     /// The events the desk reads: those of alarms ESPA-X clients started. Subscribe with it, so the
-    /// hub does not wake the desk for the others.
+    /// hub does not wake the desk for the others. `raised` and `routed` carry the very snapshot
+    /// that `raise` returns to the desk, which registers the process with it, so they would only
+    /// wake the desk twice an alarm to keep a copy it already gets.
     public static func wants(_ event: AlarmEvent) -> Bool {
-        event.alarm.request.source.kind == .espax
+        guard event.alarm.request.source.kind == .espax else { return false }
+        switch event.change {
+        case .raised, .routed: return false
+        default: return true
+        }
     }
 
     /// Reads the alarm events until the stream ends. Subscribe (with `wants`) before the listener accepts.
