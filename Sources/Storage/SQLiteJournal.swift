@@ -33,8 +33,15 @@ public final class SQLiteJournal: AlarmJournal {
         "INSERT INTO alarms (\(snapshotColumns.joined(separator: ", "))) VALUES (\(placeholders(snapshotColumns.count)))"
     private static let updateAlarm =
         "UPDATE alarms SET \(AlarmRows.changingColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ? AND revision <= ?"
-    private static let insertEntry =
-        "INSERT INTO journal (\(AlarmRows.entryColumns)) VALUES (\(placeholders(12)))"
+    /// Journal entries go in several to a statement: an alarm's write carries three or so, and each
+    /// statement costs a step and a reset of its own.
+    static let entriesPerInsert = 8
+    private static let insertEntries: [String] = (1...entriesPerInsert).map { count in
+        "INSERT INTO journal (\(AlarmRows.entryColumns)) VALUES " + Array(repeating: "(\(placeholders(12)))", count: count).joined(separator: ", ")
+    }
+    /// A new alarm's delivery rows: nothing to conflict with.
+    private static let insertDelivery =
+        "INSERT INTO deliveries (alarm_id, position, \(AlarmRows.deliveryColumns)) VALUES (\(placeholders(12)))"
     /// A delivery row is written only when it changed: a page nobody changed is not written to the
     /// WAL, and an alarm pushed to 500 phones rewrites only the rows of the phones that answered.
     private static let upsertDelivery = """
@@ -55,7 +62,9 @@ public final class SQLiteJournal: AlarmJournal {
             var alarm = alarm
             try database.run(Self.insertAlarm, AlarmRows.snapshotValues(alarm))
             alarm.id = database.lastInsertedRowID
-            try Self.writeDeliveries(of: alarm, database)
+            for (position, delivery) in alarm.deliveries.enumerated() {
+                try database.run(Self.insertDelivery, AlarmRows.deliveryValues(alarmID: alarm.id, position: position, delivery))
+            }
             try Self.insert(entries, alarmID: alarm.id, database)
             return alarm
         }
@@ -84,8 +93,14 @@ public final class SQLiteJournal: AlarmJournal {
     }
 
     private static func insert(_ entries: [StampedEntry], alarmID: AlarmID, _ database: Database) throws(StoreError) {
-        for stamped in entries {
-            try database.run(insertEntry, AlarmRows.entryValues(alarmID: alarmID, at: stamped.at, stamped.entry))
+        var start = entries.startIndex
+        while start < entries.endIndex {
+            let end = min(start + entriesPerInsert, entries.endIndex)
+            var values: [SQLValue] = []
+            values.reserveCapacity((end - start) * 12)
+            for stamped in entries[start..<end] { values += AlarmRows.entryValues(alarmID: alarmID, at: stamped.at, stamped.entry) }
+            try database.run(insertEntries[end - start - 1], values)
+            start = end
         }
     }
 

@@ -113,6 +113,32 @@ struct SQLiteJournalTests {
         }
     }
 
+    @Test func manyEntriesKeepTheirOrderAcrossStatements() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try Store(path: directory.file("tocsin.sqlite"))
+            defer { store.close() }
+            var alarm = try await store.journal.record(request(), at: t0)
+            alarm.revision = 1
+            alarm.state = .dispatching
+            alarm.routedGroup = "12"
+            alarm.routingNote = "skipped Bob (dnd)"
+            try await store.journal.update(alarm, entries: [.routed(group: "12", destinations: 1, note: "skipped Bob (dnd)")], at: t0)
+            #expect(try await store.journal.alarm(id: alarm.id)?.routedGroup == "12")
+            #expect(try await store.journal.alarm(id: alarm.id)?.routingNote == "skipped Bob (dnd)")
+            // Entries go in several to a statement, in order, across statement boundaries.
+            alarm.revision = 2
+            alarm.state = .delivered
+            let outcomes: [JournalEntry] = (1...(3 * SQLiteJournal.entriesPerInsert - 2)).map {
+                .outcome(phoneID: Int64($0), status: .accepted, detail: "accepted \($0)")
+            }
+            try await store.journal.update(alarm, entries: outcomes, at: t0)
+            let stored = try #require(try await store.journal.alarm(id: alarm.id))
+            #expect(stored == alarm)
+            #expect(try await store.journal.records(alarmID: alarm.id).map(\.entry)
+                    == [.received, .routed(group: "12", destinations: 1, note: "skipped Bob (dnd)")] + outcomes)
+        }
+    }
+
     @Test func anOlderSnapshotNeverOverwritesANewerOneButItsEntriesAreKept() async throws {
         try await withTemporaryDirectory { directory in
             let store = try Store(path: directory.file("tocsin.sqlite"))
