@@ -19,7 +19,7 @@ public final class Store: Sendable {
     public let path: String
     public let journal: SQLiteJournal
     public let directory: SQLiteDirectory
-    private let writer: StoreWriter
+    let writer: StoreWriter
     private let readers: ReaderPool
     private let checkpointer: Checkpointer
     private let logger: Logger

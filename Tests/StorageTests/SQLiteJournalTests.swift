@@ -113,6 +113,43 @@ struct SQLiteJournalTests {
         }
     }
 
+    @Test func aBatchTheFileCannotHoldFailsEveryWriteInItAndLeavesNoTrace() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try Store(path: directory.file("tocsin.sqlite"))
+            defer { store.close() }
+            let journal = store.journal
+            let first = try await journal.record(request(), at: t0)
+            // The file may not grow any more: every record needs a new page, so every one fails,
+            // whether its batch fails as a whole or write by write.
+            let pages = try store.writer.withDatabase { database throws(StoreError) in try database.integer(pragma: "page_count") }
+            _ = try store.writer.withDatabase { database throws(StoreError) in try database.integer(pragma: "max_page_count = \(pages)") }
+            let long = String(repeating: "Room 12 bed 1, fall detected. ", count: 300)
+            let failures = await withTaskGroup(of: StoreError?.self) { tasks in
+                for _ in 0..<50 {
+                    tasks.addTask {
+                        do {
+                            _ = try await journal.record(self.request(text: long), at: self.t0)
+                            return nil
+                        } catch let error as StoreError {
+                            return error
+                        } catch {
+                            return .closed(path: "unexpected \(error)")
+                        }
+                    }
+                }
+                var failures: [StoreError?] = []
+                for await failure in tasks { failures.append(failure) }
+                return failures
+            }
+            #expect(failures.count == 50)
+            #expect(failures.allSatisfy { if case .sqlite(_, _, let code, _)? = $0 { code & 0xff == 13 } else { false } })
+            #expect(try await journal.alarms(matching: AlarmQuery(limit: 100)).map(\.id) == [first.id])
+            // Room again: the next alarm takes the next id, as if the failed ones had never been.
+            _ = try store.writer.withDatabase { database throws(StoreError) in try database.integer(pragma: "max_page_count = 1073741823") }
+            #expect(try await journal.record(request(text: long), at: t0).id == first.id + 1)
+        }
+    }
+
     @Test func manyEntriesKeepTheirOrderAcrossStatements() async throws {
         try await withTemporaryDirectory { directory in
             let store = try Store(path: directory.file("tocsin.sqlite"))
