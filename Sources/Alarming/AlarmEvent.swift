@@ -30,7 +30,13 @@ public final class AlarmEventHub: Sendable {
         var wants: (@Sendable (AlarmEvent) -> Bool)?
     }
 
-    private let subscribers = Mutex<[Int: Subscriber]>([:])
+    /// By id, and as a list that `publish` takes without copying (several events an alarm).
+    private struct Subscribers {
+        var byID: [Int: Subscriber] = [:] { didSet { list = Array(byID.values) } }
+        private(set) var list: [Subscriber] = []
+    }
+
+    private let subscribers = Mutex(Subscribers())
     private let nextID = Atomic<Int>(0)
     private let published = Atomic<Int>(0)
     private let bufferSize: Int
@@ -46,19 +52,19 @@ public final class AlarmEventHub: Sendable {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream<AlarmEvent>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
         continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+            _ = self?.subscribers.withLock { $0.byID.removeValue(forKey: id) }
         }
-        subscribers.withLock { $0[id] = Subscriber(continuation: continuation, wants: wants) }
+        subscribers.withLock { $0.byID[id] = Subscriber(continuation: continuation, wants: wants) }
         return stream
     }
 
     public func publish(_ event: AlarmEvent) {
         published.add(1, ordering: .relaxed)
-        let current = subscribers.withLock { Array($0.values) }
+        let current = subscribers.withLock { $0.list }
         for subscriber in current where subscriber.wants?(event) ?? true { subscriber.continuation.yield(event) }
     }
 
-    public var subscriberCount: Int { subscribers.withLock { $0.count } }
+    public var subscriberCount: Int { subscribers.withLock { $0.byID.count } }
 
     /// Events published so far: a cheap sign of whether anything happened since the last look.
     public var publishedCount: Int { published.load(ordering: .relaxed) }
@@ -66,8 +72,8 @@ public final class AlarmEventHub: Sendable {
     /// Ends every subscription, for shutdown.
     public func finish() {
         let current = subscribers.withLock { all -> [Subscriber] in
-            defer { all.removeAll() }
-            return Array(all.values)
+            defer { all.byID.removeAll() }
+            return all.list
         }
         for subscriber in current { subscriber.continuation.finish() }
     }

@@ -7,7 +7,7 @@ import CSQLite
 final class Database {
     let path: String
     private var handle: OpaquePointer?
-    private var statements: [String: Statement] = [:]
+    private var statements: [SQLText: Statement] = [:]
 
     enum Mode {
         case readWrite
@@ -167,7 +167,7 @@ final class Database {
     }
 
     private func prepared(_ sql: String) throws(StoreError) -> Statement {
-        if let cached = statements[sql] { return cached }
+        if let cached = statements[SQLText(sql)] { return cached }
         let handle = try openHandle(for: sql)
         var pointer: OpaquePointer?
         let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
@@ -175,7 +175,7 @@ final class Database {
             throw Database.classify(path: path, code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), operation: Database.operation(sql))
         }
         let statement = Statement(pointer: pointer, database: handle, path: path, sql: sql)
-        statements[sql] = statement
+        statements[SQLText(sql)] = statement
         return statement
     }
 
@@ -200,5 +200,21 @@ final class Database {
         default:
             .sqlite(path: path, operation: operation, code: code, message: message)
         }
+    }
+}
+
+/// A statement cache key that hashes a statement's length and its first and last bytes, not all
+/// of it: the journal looks up statements of several hundred characters a dozen times an alarm,
+/// and they differ early or in length. Equality still compares the whole text.
+private struct SQLText: Hashable {
+    let sql: String
+
+    init(_ sql: String) { self.sql = sql }
+
+    func hash(into hasher: inout Hasher) {
+        let utf8 = sql.utf8
+        hasher.combine(utf8.count)
+        for byte in utf8.prefix(24) { hasher.combine(byte) }
+        for byte in utf8.suffix(24) { hasher.combine(byte) }
     }
 }
