@@ -196,11 +196,8 @@ final class ESPAXConnectionHandler: ChannelInboundHandler {
     /// without its intermediate arrays).
     static func frame(_ message: ESPAXServerMessage, timestamp: Date, headerNumber: UInt32?, allocator: ByteBufferAllocator) -> ByteBuffer {
         let xml = message.xml(timestamp: timestamp)
-        let total = EXFrame.headerLength + xml.utf8.count
-        var buffer = allocator.buffer(capacity: total)
-        buffer.writeBytes(EXFrame.magicBytes)
-        buffer.writeInteger(UInt32(truncatingIfNeeded: total))
-        buffer.writeInteger(headerNumber ?? message.headerNumber)
+        var buffer = allocator.buffer(capacity: EXFrame.headerLength + xml.utf8.count)
+        buffer.writeBytes(EXFrame.header(bodyLength: xml.utf8.count, number: headerNumber ?? message.headerNumber))
         buffer.writeString(xml)
         return buffer
     }

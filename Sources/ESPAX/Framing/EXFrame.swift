@@ -13,7 +13,6 @@ public struct EXFrame: Sendable, Hashable {
     /// The largest frame Tocsin ever sends: the tetronik client reads only 16 bits of the length.
     public static let maximumOutgoingLength = 65_535
     static let magic: (UInt8, UInt8) = (0x45, 0x58)
-    public static let magicBytes: [UInt8] = [magic.0, magic.1]
 
     public init(number: UInt32 = 0, body: [UInt8]) {
         self.number = number
@@ -26,15 +25,16 @@ public struct EXFrame: Sendable, Hashable {
     /// Header and body, ready to write. Lengths beyond UInt32 cannot be expressed; callers keep
     /// frames far below that (see `maximumOutgoingLength`).
     public var bytes: [UInt8] {
-        let total = UInt32(truncatingIfNeeded: totalLength)
-        var out: [UInt8] = []
+        var out = Self.header(bodyLength: body.count, number: number)
         out.reserveCapacity(totalLength)
-        out.append(Self.magic.0)
-        out.append(Self.magic.1)
-        out.append(contentsOf: Self.bigEndianBytes(total))
-        out.append(contentsOf: Self.bigEndianBytes(number))
         out.append(contentsOf: body)
         return out
+    }
+
+    /// The 10-byte header of a frame whose body has `bodyLength` bytes, for writers that put the
+    /// body beside it themselves.
+    public static func header(bodyLength: Int, number: UInt32) -> [UInt8] {
+        [magic.0, magic.1] + bigEndianBytes(UInt32(truncatingIfNeeded: headerLength + bodyLength)) + bigEndianBytes(number)
     }
 
     /// The low 32 bits of an invokeID, as sent in bytes 6–9 of a response.
